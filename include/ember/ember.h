@@ -1,0 +1,21 @@
+#pragma once
+// ember: a deep-learning framework in C++20 with the shape of PyTorch.
+// #include <ember/ember.h> gives everything.
+#include "ember/core/device.h"
+#include "ember/core/dtype.h"
+#include "ember/core/error.h"
+#include "ember/core/parallel.h"
+#include "ember/core/rng.h"
+#include "ember/core/scalar.h"
+#include "ember/core/shape.h"
+#include "ember/tensor/factory.h"
+#include "ember/tensor/indexing.h"
+#include "ember/tensor/layout.h"
+#include "ember/tensor/ops.h"
+#include "ember/tensor/storage.h"
+#include "ember/tensor/tensor.h"
+#include "ember/autograd/engine.h"
+#include "ember/autograd/function.h"
+#include "ember/autograd/grad_mode.h"
+#include "ember/autograd/graphviz.h"
+#include "ember/autograd/node.h"

@@ -1,0 +1,63 @@
+#pragma once
+// Internal: how an op attaches its backward to the graph.
+//
+//   Tensor exp(const Tensor& x) {
+//     Tensor out = ...forward...;
+//     autograd::record("ExpBackward0", {x}, {out}, {out},
+//         [](const TensorList& g, const TensorList& s) -> TensorList { return {g[0] * s[0]}; });
+//     return out;
+//   }
+//
+// The backward gets one gradient per output (zero-filled when missing) and the saved
+// tensors (version-checked), and returns one gradient per input (undefined for none).
+// It is written with Tensor ops, so with create_graph it is itself differentiated.
+#include <functional>
+#include "ember/autograd/grad_mode.h"
+#include "ember/autograd/node.h"
+
+namespace ember::autograd {
+
+using BackwardFn = std::function<TensorList(const TensorList& grads, const TensorList& saved)>;
+
+// True when grad mode is on and any tensor requires grad.
+inline bool needs_grad(const Tensor& a) { return a.defined() && a.requires_grad() && GradMode::is_enabled(); }
+template <class... T>
+bool needs_grad(const Tensor& a, const T&... rest) {
+  if (!GradMode::is_enabled()) return false;
+  return (a.defined() && a.requires_grad()) || ((rest.defined() && rest.requires_grad()) || ...);
+}
+bool any_needs_grad(const TensorList& ts);
+
+// Attaches a node named `name` to the floating-point `outputs` if needs_grad(inputs).
+// Saved tensors that are outputs are stored without a reference cycle.
+void record(const char* name, const TensorList& inputs, const TensorList& outputs, const TensorList& saved,
+            BackwardFn backward);
+
+// A node whose backward is a std::function (what record() creates).
+class FunctionNode : public Node {
+ public:
+  FunctionNode(const char* name, BackwardFn fn) : name_(name), fn_(std::move(fn)) {}
+  std::string name() const override { return name_; }
+  TensorList apply(TensorList&& grads) override;
+  void release_variables() override;
+  std::vector<SavedVariable>& saved() { return saved_; }
+
+ private:
+  const char* name_;
+  BackwardFn fn_;
+  std::vector<SavedVariable> saved_;
+  bool released_ = false;
+};
+
+// Connect `outputs` to `node` (sets grad_fn/output_nr/requires_grad on floating outputs,
+// fills output_meta) and the node's next edges to `inputs`.
+void connect(const std::shared_ptr<Node>& node, const TensorList& inputs, const TensorList& outputs);
+
+// In-place ops: `fn(self_for_compute)` computes the result functionally; inplace() then
+// writes it into `self`, bumps the version and moves self's history onto the result's node.
+// Raises PyTorch's errors for a leaf that requires grad and for mismatched shape/dtype.
+Tensor& inplace(Tensor& self, const char* op, const std::function<Tensor(const Tensor&)>& fn);
+// Call before writing into `self` directly (no-autograd fast paths): checks leaf rule, bumps version.
+void check_inplace(const Tensor& self, const char* op);
+
+}  // namespace ember::autograd
