@@ -108,8 +108,8 @@ Tensor fixed_weights(const Tensor& like_out, uint64_t seed) {
     return s;
   };
   Tensor s = G(true);
-  if (!s.requires_grad()) return ::testing::AssertionFailure() << "gradgradcheck: first gradient has no graph";
-  TensorList gg = autograd::grad({s}, wrt, {}, std::nullopt, false, true);
+  // A first gradient with no graph is constant in the inputs: its gradient is zero.
+  TensorList gg = s.requires_grad() ? autograd::grad({s}, wrt, {}, std::nullopt, false, true) : TensorList(wrt.size());
   TensorList analytic;
   size_t j = 0;
   for (auto& x : inputs) analytic.push_back(x.requires_grad() ? gg[j++] : Tensor());
