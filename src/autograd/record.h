@@ -45,8 +45,7 @@ class FunctionNode : public Node {
  private:
   const char* name_;
   BackwardFn fn_;
-  std::vector<SavedVariable> saved_;
-  bool released_ = false;
+  // (saved tensors live in Node::saved_, so that ~Node can release long graphs iteratively)
 };
 
 // Connect `outputs` to `node` (sets grad_fn/output_nr/requires_grad on floating outputs,
