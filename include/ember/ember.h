@@ -19,3 +19,4 @@
 #include "ember/autograd/grad_mode.h"
 #include "ember/autograd/graphviz.h"
 #include "ember/autograd/node.h"
+#include "ember/io/safetensors.h"

@@ -14,7 +14,11 @@ struct Slice {
       : start(start_), stop(stop_), step(step_) {}
 };
 
-struct NoneIndex {};
+// None also stands for an absent slice bound: Slice(None, 7) is Python's [:7].
+struct NoneIndex {
+  template <class T>
+  constexpr operator std::optional<T>() const { return std::nullopt; }
+};
 struct EllipsisIndex {};
 constexpr NoneIndex None{};
 constexpr EllipsisIndex Ellipsis{};

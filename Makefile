@@ -1,0 +1,107 @@
+# ember — build, test and run entry points.
+#   make demo        build and run the linear-regression example (DOT/PNG graphs in experiments/)
+#   make test        install missing Debian packages, build (Release) and run the test suite
+#   make sanitize    the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make bench       Google Benchmark programs (ember next to oneDNN and LibTorch)
+#   make install-test  install into $(PREFIX) and build a find_package(ember) project against it
+# Build directories and parallelism can be overridden: make test BUILD=build-x JOBS=2.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+BUILD       ?= build
+ASAN_BUILD  ?= build-asan
+PREFIX      ?= /tmp/ember-install
+JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
+CTEST_JOBS  ?= 2
+DEMO_DIR    ?= experiments/linear_regression
+CMAKE       ?= cmake
+CTEST       ?= ctest
+CMAKE_ARGS  ?=
+BENCH_ARGS  ?=
+BENCH       ?= OFF
+
+# Debian packages: what the library, tests, examples and demo need ...
+# (libdnnl-dev's CMake config asks for OpenCL because Debian builds oneDNN with its OpenCL GPU
+# runtime: opencl-headers and ocl-icd-opencl-dev let find_package(dnnl) succeed; ember uses the CPU.)
+DEPS := build-essential cmake ninja-build ccache libdnnl-dev opencl-headers ocl-icd-opencl-dev \
+        nlohmann-json3-dev libcli11-dev libpng-dev libjpeg-dev zlib1g-dev \
+        libgtest-dev libgmock-dev libbenchmark-dev graphviz dataset-fashion-mnist wamerican
+# ... and what only the peer benchmarks (bench/peer, LibTorch) need.
+PEER_DEPS := python3-torch libtorch-dev
+
+# sudo only when not root (and only used when something is missing).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# $(call apt_install,packages): install the packages dpkg does not list as installed;
+# `apt-get update` runs once, and only when something is missing.
+define apt_install
+	@missing=""; \
+	for p in $(1); do \
+	  dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "deps: all installed ($(words $(1)) packages)"; exit 0; fi; \
+	echo "deps: installing$$missing"; \
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing </dev/null
+endef
+
+# Sanitizer run-time options: leaks are errors, UB stops the test with a stack trace.
+# tests/lsan.supp, if present, lists leaks in third-party libraries to ignore.
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1 \
+           $(if $(wildcard tests/lsan.supp),LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0) \
+           UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+.PHONY: help deps deps-peer configure build test sanitize demo bench install-test clean
+
+help:
+	@sed -n 's/^#   /  /p' $(firstword $(MAKEFILE_LIST))
+	@echo "  make deps | deps-peer | build | clean"
+
+deps:
+	$(call apt_install,$(DEPS))
+
+deps-peer:
+	$(call apt_install,$(PEER_DEPS))
+
+configure:
+	$(CMAKE) -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DEMBER_BUILD_BENCH=$(BENCH) $(CMAKE_ARGS)
+
+build: configure
+	$(CMAKE) --build $(BUILD) -j $(JOBS)
+
+test: deps
+	$(MAKE) --no-print-directory build
+	$(CTEST) --test-dir $(BUILD) --output-on-failure -j $(CTEST_JOBS)
+
+sanitize: deps
+	$(CMAKE) -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEMBER_SANITIZE=ON $(CMAKE_ARGS)
+	$(SAN_ENV) $(CMAKE) --build $(ASAN_BUILD) -j $(JOBS)
+	$(SAN_ENV) $(CTEST) --test-dir $(ASAN_BUILD) --output-on-failure -j $(CTEST_JOBS)
+
+demo: deps configure
+	$(CMAKE) --build $(BUILD) -j $(JOBS) --target linear_regression
+	mkdir -p $(DEMO_DIR)
+	./$(BUILD)/examples/linear_regression $(DEMO_DIR)
+	@if command -v dot >/dev/null; then \
+	  for f in $(DEMO_DIR)/*.dot; do dot -Tpng "$$f" -o "$${f%.dot}.png" && echo "rendered $${f%.dot}.png"; done; \
+	else echo "graphviz (dot) not found: DOT files left unrendered in $(DEMO_DIR)"; fi
+
+bench: deps deps-peer
+	$(MAKE) --no-print-directory configure BENCH=ON
+	$(CMAKE) --build $(BUILD) -j $(JOBS) --target ember_bench
+	-$(CMAKE) --build $(BUILD) -j $(JOBS) --target linreg_libtorch
+	./$(BUILD)/bench/ember_bench $(BENCH_ARGS)
+	@if [ -x $(BUILD)/bench/linreg_libtorch ]; then ./$(BUILD)/bench/linreg_libtorch $(BENCH_ARGS); \
+	else echo "LibTorch peer not built (make deps-peer)"; fi
+
+install-test: configure
+	$(CMAKE) --build $(BUILD) -j $(JOBS) --target ember
+	rm -rf $(BUILD)/install-app
+	$(CMAKE) --install $(BUILD) --prefix $(PREFIX)
+	$(CMAKE) -S tests/install -B $(BUILD)/install-app -G Ninja -DCMAKE_PREFIX_PATH=$(PREFIX)
+	$(CMAKE) --build $(BUILD)/install-app
+	./$(BUILD)/install-app/app
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,138 @@
+// ember micro-benchmarks (Google Benchmark). Threads: EMBER_NUM_THREADS (default 2).
+//   (a) matmul n x n float32: ember::mm next to oneDNN's dnnl_sgemm          -> GFLOP/s
+//   (b) elementwise add of 16M floats: add, add_ next to memcpy of the bytes  -> GB/s
+//   (c) one tiny op (1-element add) with and without requires_grad          -> time per op
+//   (d) one full-batch linear-regression step (80 points): forward, backward, update
+#include <benchmark/benchmark.h>
+#include <oneapi/dnnl/dnnl.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <ember/ember.h>
+
+using namespace ember;
+
+namespace {
+
+// ---- (a) matmul ----------------------------------------------------------------------
+void set_gflops(benchmark::State& state, int64_t n) {
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * n * n * n * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_ember_mm(benchmark::State& state) {
+  const int64_t n = state.range(0);
+  manual_seed(0);
+  Tensor a = randn({n, n}), b = randn({n, n});  // (n,n) @ (n,n) -> (n,n)
+  for (auto _ : state) {
+    Tensor c = mm(a, b);
+    benchmark::DoNotOptimize(c.raw_data());
+  }
+  set_gflops(state, n);
+}
+BENCHMARK(BM_ember_mm)->Arg(256)->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_dnnl_sgemm(benchmark::State& state) {
+  const int64_t n = state.range(0);
+  manual_seed(0);
+  Tensor a = randn({n, n}), b = randn({n, n}), c = empty({n, n});
+  for (auto _ : state) {
+    // Row-major C = A B, the same call ember's kernels can make, output preallocated.
+    dnnl_sgemm('N', 'N', n, n, n, 1.0f, a.data_ptr<float>(), n, b.data_ptr<float>(), n, 0.0f,
+               c.data_ptr<float>(), n);
+    benchmark::ClobberMemory();
+  }
+  set_gflops(state, n);
+}
+BENCHMARK(BM_dnnl_sgemm)->Arg(256)->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// ---- (b) elementwise, memory bound ---------------------------------------------------
+constexpr int64_t kBig = 16 << 20;  // 16M floats = 64 MiB per tensor
+
+void set_gbs(benchmark::State& state, double bytes) {
+  state.counters["GB/s"] = benchmark::Counter(bytes * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_ember_add(benchmark::State& state) {  // c = a + b, c freshly allocated
+  Tensor a = ones({kBig}), b = ones({kBig});
+  for (auto _ : state) {
+    Tensor c = add(a, b);
+    benchmark::DoNotOptimize(c.raw_data());
+  }
+  set_gbs(state, 3.0 * kBig * sizeof(float));  // read a, b; write c
+}
+BENCHMARK(BM_ember_add)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_ember_add_inplace(benchmark::State& state) {  // a += b
+  Tensor a = ones({kBig}), b = ones({kBig});
+  for (auto _ : state) {
+    a.add_(b);
+    benchmark::ClobberMemory();
+  }
+  set_gbs(state, 3.0 * kBig * sizeof(float));  // read a, b; write a
+}
+BENCHMARK(BM_ember_add_inplace)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_memcpy(benchmark::State& state) {  // the floor: copy one tensor's bytes
+  Tensor a = ones({kBig}), c = zeros({kBig});
+  for (auto _ : state) {
+    std::memcpy(c.raw_data(), a.raw_data(), kBig * sizeof(float));
+    benchmark::ClobberMemory();
+  }
+  set_gbs(state, 2.0 * kBig * sizeof(float));  // read a; write c
+}
+BENCHMARK(BM_memcpy)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// ---- (c) per-op overhead -------------------------------------------------------------
+void BM_tiny_add(benchmark::State& state) {
+  const bool grad = state.range(0) != 0;
+  Tensor a = ones({1}, requires_grad(grad)), b = ones({1}, requires_grad(grad));
+  for (auto _ : state) {
+    Tensor c = a + b;  // with grad: allocates the output and records AddBackward0
+    benchmark::DoNotOptimize(c.raw_data());
+  }
+  state.SetLabel(grad ? "requires_grad" : "no grad");
+}
+BENCHMARK(BM_tiny_add)->Arg(0)->Arg(1)->Unit(benchmark::kNanosecond);
+
+// ---- (d) linear regression step ------------------------------------------------------
+void BM_linreg_step(benchmark::State& state) {
+  const int64_t n = 80;
+  manual_seed(42);
+  Tensor x = rand({n, 1});
+  Tensor y = 1.0 + 2.0 * x + 0.1 * randn({n, 1});
+  Tensor a = randn({1}, requires_grad()), b = randn({1}, requires_grad());
+  const double lr = 0.1;
+  for (auto _ : state) {
+    Tensor yhat = a + b * x;                       // forward
+    Tensor error = y - yhat;
+    Tensor loss = (error * error).sum() / n;       // MSE
+    loss.backward();                               // backward
+    {
+      NoGradGuard no_grad;                         // update
+      a -= lr * a.grad();
+      b -= lr * b.grad();
+    }
+    a.grad().zero_();
+    b.grad().zero_();
+  }
+  // Google Benchmark first runs a few iterations to size the run: check only long runs.
+  const bool converged = std::abs(a.item<double>() - 1.0) < 0.2 && std::abs(b.item<double>() - 2.0) < 0.2;
+  if (state.iterations() >= 1000 && !converged)
+    state.SkipWithError("linear regression did not converge");
+}
+BENCHMARK(BM_linreg_step)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const char* env = std::getenv("EMBER_NUM_THREADS");
+  set_num_threads(env ? std::atoi(env) : 2);
+  benchmark::AddCustomContext("ember_threads", std::to_string(get_num_threads()));
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,335 @@
+// CPU reductions (max/min, var, norm, logsumexp, all/any) and softmax.
+// Every reduction views x as a contiguous (rows, cols) matrix: the kept dims first, the
+// reduced dims last (a permuted copy when x is not already in that order), then reduces
+// each row; rows run in parallel, and a single long row is split into per-thread partials
+// that are combined in a fixed order (results do not depend on scheduling).
+#include "backend/cpu/reduce.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
+#include "backend/cpu/dispatch.h"
+#include "backend/cpu/kernels.h"
+#include "backend/cpu/parallel_for.h"
+#include "tensor/make.h"
+
+namespace ember::cpu {
+
+namespace {
+
+// x:(kept..., reduced...) as a contiguous (rows, cols) matrix.
+struct Rows {
+  Tensor x;
+  int64_t rows = 1, cols = 1;
+};
+
+Rows as_rows(const Tensor& x, const std::vector<int64_t>& dims) {
+  const int64_t nd = x.dim();
+  std::vector<bool> reduced(nd, false);
+  for (int64_t d : dims) reduced[d] = true;
+  std::vector<int64_t> perm;
+  Rows r;
+  for (int64_t d = 0; d < nd; ++d)
+    if (!reduced[d]) { perm.push_back(d); r.rows *= x.size(d); }
+  for (int64_t d = 0; d < nd; ++d)
+    if (reduced[d]) { perm.push_back(d); r.cols *= x.size(d); }
+  bool identity = true;
+  for (int64_t d = 0; d < nd; ++d) identity = identity && perm[d] == d;
+  r.x = contiguous(identity ? x : make_view(x, x.layout().permute(perm)));
+  return r;
+}
+
+template <class T> bool is_nan(T v) {
+  if constexpr (std::is_floating_point_v<T>) return std::isnan(v);
+  else return false;
+}
+
+// Rows to hand one thread: about kGrainSize elements.
+int64_t row_grain(int64_t cols) { return std::max<int64_t>(1, kGrainSize / std::max<int64_t>(cols, 1)); }
+
+// fn(lo, hi) -> Acc over [0, n) in per-thread pieces, combined left to right from `init`.
+template <class Acc, class F, class C>
+Acc reduce_range(int64_t n, Acc init, F fn, C combine) {
+  int nt = omp_get_max_threads();
+  if (nt <= 1 || n <= kGrainSize || omp_in_parallel()) return combine(init, fn(int64_t{0}, n));
+  int64_t chunks = std::min<int64_t>(nt, (n + kGrainSize - 1) / kGrainSize);
+  int64_t per = (n + chunks - 1) / chunks;
+  std::vector<Acc> part(chunks, init);
+  parallel_for(chunks, 1, [&](int64_t b, int64_t e) {
+    for (int64_t t = b; t < e; ++t) {
+      int64_t lo = t * per, hi = std::min(n, lo + per);
+      if (lo < hi) part[t] = fn(lo, hi);
+    }
+  });
+  Acc r = init;
+  for (const Acc& p : part) r = combine(r, p);
+  return r;
+}
+
+// out[r] = finish(reduction of row r): partial(row, lo, hi) reduces row[lo, hi) starting from init.
+template <class T, class Out, class Acc, class Partial, class Combine, class Finish>
+void reduce_rows(const Rows& r, Out* out, Acc init, Partial partial, Combine combine, Finish finish) {
+  const T* px = static_cast<const T*>(r.x.raw_data());
+  const int64_t cols = r.cols;
+  if (r.rows == 1) {
+    out[0] = finish(reduce_range(cols, init, [&](int64_t lo, int64_t hi) { return partial(px, lo, hi, init); }, combine));
+    return;
+  }
+  parallel_for(r.rows, row_grain(cols), [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) out[i] = finish(partial(px + i * cols, 0, cols, init));
+  });
+}
+
+template <class T> using acc_t = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
+
+// The better of a and b for max (min): NaN wins, as in PyTorch.
+template <class T> T pick(T a, T b, bool is_max) {
+  if (is_nan(a)) return a;
+  if (is_nan(b)) return b;
+  return is_max ? (b > a ? b : a) : (b < a ? b : a);
+}
+
+}  // namespace
+
+void max_min_dims(const Tensor& x, const std::vector<int64_t>& dims, bool is_max, Tensor& out) {
+  Rows r = as_rows(x, dims);
+  dispatch_all(x.dtype(), is_max ? "max" : "min", [&](auto tag) {
+    using T = decltype(tag);
+    using L = std::numeric_limits<T>;
+    T init;
+    if constexpr (std::is_same_v<T, bool>) init = !is_max;
+    else if constexpr (std::is_floating_point_v<T>) init = is_max ? -L::infinity() : L::infinity();
+    else init = is_max ? L::lowest() : L::max();
+    auto combine = [is_max](T a, T b) { return pick(a, b, is_max); };
+    reduce_rows<T>(
+        r, static_cast<T*>(out.raw_data()), init,
+        [is_max](const T* p, int64_t lo, int64_t hi, T acc) {
+          for (int64_t j = lo; j < hi; ++j) {
+            T v = p[j];
+            if (is_nan(v)) return v;
+            acc = is_max ? (v > acc ? v : acc) : (v < acc ? v : acc);
+          }
+          return acc;
+        },
+        combine, [](T v) { return v; });
+  });
+}
+
+void max_min_with_indices(const Tensor& x, int64_t dim, bool is_max, Tensor* values, Tensor& indices) {
+  Rows r = as_rows(x, x.dim() == 0 ? std::vector<int64_t>{} : std::vector<int64_t>{dim});
+  dispatch_all(x.dtype(), is_max ? "max" : "min", [&](auto tag) {
+    using T = decltype(tag);
+    const T* px = static_cast<const T*>(r.x.raw_data());
+    T* pv = values ? static_cast<T*>(values->raw_data()) : nullptr;
+    int64_t* pi = static_cast<int64_t*>(indices.raw_data());
+    const int64_t cols = r.cols;
+    parallel_for(r.rows, row_grain(cols), [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) {
+        const T* p = px + i * cols;
+        T best = p[0];
+        int64_t bi = 0;
+        if (!is_nan(best)) {
+          for (int64_t j = 1; j < cols; ++j) {
+            T v = p[j];
+            if (is_nan(v)) { best = v; bi = j; break; }
+            if (is_max ? v > best : v < best) { best = v; bi = j; }
+          }
+        }
+        if (pv) pv[i] = best;
+        pi[i] = bi;
+      }
+    });
+  });
+}
+
+void var_dims(const Tensor& x, const std::vector<int64_t>& dims, double correction, Tensor& out) {
+  Rows r = as_rows(x, dims);
+  dispatch_floating(x.dtype(), "var", [&](auto tag) {
+    using T = decltype(tag);
+    const T* px = static_cast<const T*>(r.x.raw_data());
+    T* po = static_cast<T*>(out.raw_data());
+    const int64_t cols = r.cols;
+    const double denom = static_cast<double>(cols) - correction;
+    auto plus = [](double a, double b) { return a + b; };
+    if (r.rows == 1) {
+      double s = reduce_range(cols, 0.0, [&](int64_t lo, int64_t hi) {
+        double a = 0; for (int64_t j = lo; j < hi; ++j) a += px[j]; return a; }, plus);
+      const double m = s / static_cast<double>(cols);
+      double ss = reduce_range(cols, 0.0, [&](int64_t lo, int64_t hi) {
+        double a = 0; for (int64_t j = lo; j < hi; ++j) { double d = px[j] - m; a += d * d; } return a; }, plus);
+      po[0] = static_cast<T>(ss / denom);
+      return;
+    }
+    parallel_for(r.rows, row_grain(cols), [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) {
+        const T* p = px + i * cols;
+        double s = 0;
+        for (int64_t j = 0; j < cols; ++j) s += p[j];
+        const double m = s / static_cast<double>(cols);
+        double ss = 0;
+        for (int64_t j = 0; j < cols; ++j) { double d = p[j] - m; ss += d * d; }
+        po[i] = static_cast<T>(ss / denom);
+      }
+    });
+  });
+}
+
+void norm_dims(const Tensor& x, double p, const std::vector<int64_t>& dims, Tensor& out) {
+  Rows r = as_rows(x, dims);
+  dispatch_floating(x.dtype(), "norm", [&](auto tag) {
+    using T = decltype(tag);
+    T* po = static_cast<T*>(out.raw_data());
+    auto plus = [](double a, double b) { return a + b; };
+    auto sum_of = [&](auto term, auto finish) {
+      reduce_rows<T>(
+          r, po, 0.0,
+          [term](const T* q, int64_t lo, int64_t hi, double acc) {
+            for (int64_t j = lo; j < hi; ++j) acc += term(static_cast<double>(q[j]));
+            return acc;
+          },
+          plus, [finish](double s) { return static_cast<T>(finish(s)); });
+    };
+    if (p == 2) {
+      sum_of([](double v) { return v * v; }, [](double s) { return std::sqrt(s); });
+    } else if (p == 1) {
+      sum_of([](double v) { return std::abs(v); }, [](double s) { return s; });
+    } else if (p == 0) {
+      sum_of([](double v) { return v != 0 ? 1.0 : 0.0; }, [](double s) { return s; });
+    } else if (std::isinf(p)) {
+      const bool is_max = p > 0;
+      const double init = is_max ? 0.0 : std::numeric_limits<double>::infinity();
+      reduce_rows<T>(
+          r, po, init,
+          [is_max](const T* q, int64_t lo, int64_t hi, double acc) {
+            for (int64_t j = lo; j < hi; ++j) {
+              double v = std::abs(static_cast<double>(q[j]));
+              if (std::isnan(v)) return v;
+              acc = is_max ? std::max(acc, v) : std::min(acc, v);
+            }
+            return acc;
+          },
+          [is_max](double a, double b) { return pick(a, b, is_max); }, [](double s) { return static_cast<T>(s); });
+    } else {
+      sum_of([p](double v) { return std::pow(std::abs(v), p); }, [p](double s) { return std::pow(s, 1.0 / p); });
+    }
+  });
+}
+
+void logsumexp_dims(const Tensor& x, const std::vector<int64_t>& dims, Tensor& out) {
+  Rows r = as_rows(x, dims);
+  dispatch_floating(x.dtype(), "logsumexp", [&](auto tag) {
+    using T = decltype(tag);
+    const T* px = static_cast<const T*>(r.x.raw_data());
+    T* po = static_cast<T*>(out.raw_data());
+    const int64_t cols = r.cols;
+    const double ninf = -std::numeric_limits<double>::infinity();
+    auto row_max = [](const T* p, int64_t lo, int64_t hi, double acc) {
+      for (int64_t j = lo; j < hi; ++j) {
+        double v = p[j];
+        if (std::isnan(v)) return v;
+        acc = std::max(acc, v);
+      }
+      return acc;
+    };
+    auto row_sum = [](const T* p, int64_t lo, int64_t hi, double m) {
+      double a = 0;
+      for (int64_t j = lo; j < hi; ++j) a += std::exp(static_cast<double>(p[j]) - m);
+      return a;
+    };
+    // an infinite (or NaN) max is not a useful shift: exp(x) itself gives the right inf/0/NaN
+    auto shift = [](double m) { return std::isfinite(m) ? m : 0.0; };
+    if (r.rows == 1) {
+      double m = shift(reduce_range(cols, ninf, [&](int64_t lo, int64_t hi) { return row_max(px, lo, hi, ninf); },
+                                    [](double a, double b) { return pick(a, b, true); }));
+      double s = reduce_range(cols, 0.0, [&](int64_t lo, int64_t hi) { return row_sum(px, lo, hi, m); },
+                              [](double a, double b) { return a + b; });
+      po[0] = static_cast<T>(std::log(s) + m);
+      return;
+    }
+    parallel_for(r.rows, row_grain(cols), [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) {
+        const T* p = px + i * cols;
+        double m = shift(row_max(p, 0, cols, ninf));
+        po[i] = static_cast<T>(std::log(row_sum(p, 0, cols, m)) + m);
+      }
+    });
+  });
+}
+
+void all_any_dims(const Tensor& x, const std::vector<int64_t>& dims, bool is_all, Tensor& out) {
+  Rows r = as_rows(x, dims);
+  uint8_t* po = static_cast<uint8_t*>(out.raw_data());  // bool and uint8 are both one byte
+  dispatch_all(x.dtype(), is_all ? "all" : "any", [&](auto tag) {
+    using T = decltype(tag);
+    reduce_rows<T>(
+        r, po, is_all,
+        [is_all](const T* p, int64_t lo, int64_t hi, bool acc) {
+          for (int64_t j = lo; j < hi; ++j)
+            if ((p[j] != T(0)) != is_all) return !is_all;
+          return acc;
+        },
+        [is_all](bool a, bool b) { return is_all ? (a && b) : (a || b); },
+        [](bool v) { return static_cast<uint8_t>(v); });
+  });
+}
+
+namespace {
+
+// Softmax of `n` values spaced `inner` apart, for `inner` consecutive positions at once
+// (inner == 1 is one row). Max, exp and sum accumulate in double for float64, float for float32.
+template <class T>
+void softmax_block(const T* x, T* y, int64_t n, int64_t inner, bool log, T* mx, T* sm) {
+  for (int64_t k = 0; k < inner; ++k) { mx[k] = x[k]; sm[k] = 0; }
+  for (int64_t j = 1; j < n; ++j) {
+    const T* row = x + j * inner;
+    for (int64_t k = 0; k < inner; ++k) mx[k] = row[k] > mx[k] || std::isnan(row[k]) ? row[k] : mx[k];
+  }
+  for (int64_t k = 0; k < inner; ++k)
+    if (std::isinf(mx[k])) mx[k] = 0;  // all -inf rows give NaN as in PyTorch; +inf too
+  for (int64_t j = 0; j < n; ++j) {
+    const T* row = x + j * inner;
+    T* out = y + j * inner;
+    for (int64_t k = 0; k < inner; ++k) {
+      T ev = std::exp(row[k] - mx[k]);
+      sm[k] += ev;
+      if (!log) out[k] = ev;
+    }
+  }
+  if (log) {
+    for (int64_t k = 0; k < inner; ++k) sm[k] = mx[k] + std::log(sm[k]);
+    for (int64_t j = 0; j < n; ++j) {
+      const T* row = x + j * inner;
+      T* out = y + j * inner;
+      for (int64_t k = 0; k < inner; ++k) out[k] = row[k] - sm[k];
+    }
+  } else {
+    for (int64_t k = 0; k < inner; ++k) sm[k] = T(1) / sm[k];
+    for (int64_t j = 0; j < n; ++j) {
+      T* out = y + j * inner;
+      for (int64_t k = 0; k < inner; ++k) out[k] *= sm[k];
+    }
+  }
+}
+
+}  // namespace
+
+void softmax(const Tensor& x_in, int64_t dim, bool log, Tensor& out) {
+  Tensor x = contiguous(x_in);
+  int64_t outer = 1, n = 1, inner = 1;
+  for (int64_t d = 0; d < x.dim(); ++d) (d < dim ? outer : d == dim ? n : inner) *= x.size(d);
+  if (x.numel() == 0) return;
+  dispatch_floating(x.dtype(), log ? "log_softmax" : "softmax", [&](auto tag) {
+    using T = decltype(tag);
+    const T* px = static_cast<const T*>(x.raw_data());
+    T* po = static_cast<T*>(out.raw_data());
+    const int64_t block = n * inner;
+    parallel_for(outer, row_grain(block), [&](int64_t b, int64_t e) {
+      std::vector<T> mx(inner), sm(inner);
+      for (int64_t i = b; i < e; ++i) softmax_block(px + i * block, po + i * block, n, inner, log, mx.data(), sm.data());
+    });
+  });
+}
+
+}  // namespace ember::cpu
