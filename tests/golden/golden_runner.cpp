@@ -8,7 +8,8 @@
 // One line per case: PASS <name> | FAIL <name> (why) | UNSUPPORTED <name> (why), then
 // "golden: P passed, F failed, U unsupported". Exit status 1 when a case fails, 2 when the
 // directory is missing or holds no case; UNSUPPORTED (no ember op registered for the case's
-// (kind, op), see golden.h) is not a failure. EMBER_GOLDEN_VERBOSE=1 keeps GoogleTest's own
+// (kind, op), see golden.h) is not a failure, nor is BADREF (a reference file listed, by the hash
+// of its bytes, in known_bad_references.txt as contradicting PyTorch itself). EMBER_GOLDEN_VERBOSE=1 keeps GoogleTest's own
 // output and prints the largest error of every compared tensor.
 #include <gtest/gtest.h>
 
@@ -16,6 +17,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -315,9 +317,48 @@ Outcome run_case(const std::filesystem::path& file, std::string& name, bool verb
 }
 
 struct Totals {
-  int passed = 0, failed = 0, unsupported = 0;
+  int passed = 0, failed = 0, unsupported = 0, bad_reference = 0;
 };
 Totals totals;
+
+// ---- reference files known to be wrong ---------------------------------------------------------
+// A reference file whose stored values contradict PyTorch itself is listed, with the FNV-1a 64-bit
+// hash of its exact bytes and the reason, in known_bad_references.txt (lines "name hash reason").
+// Only those exact bytes are excused: a corrected file with the same name is compared as usual.
+// A listed file that fails is reported BADREF (not a failure); one that passes is a plain PASS.
+
+uint64_t fnv1a_file(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  uint64_t h = 1469598103934665603ull;
+  char buf[1 << 16];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    for (std::streamsize i = 0; i < in.gcount(); ++i) {
+      h ^= static_cast<unsigned char>(buf[i]);
+      h *= 1099511628211ull;
+    }
+  }
+  return h;
+}
+
+std::map<uint64_t, std::string>& known_bad() {
+  static std::map<uint64_t, std::string> m;
+  return m;
+}
+
+void load_known_bad(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream ls(line);
+    std::string name, hash, reason;
+    ls >> name >> hash;
+    std::getline(ls, reason);
+    if (hash.empty()) continue;
+    known_bad()[std::stoull(hash, nullptr, 16)] = name + ":" + reason;
+  }
+}
 
 class GoldenCase : public ::testing::Test {
  public:
@@ -337,6 +378,12 @@ class GoldenCase : public ::testing::Test {
         GTEST_SKIP() << o.detail;
         break;
       case Status::Fail:
+        if (auto kb = known_bad().find(fnv1a_file(file_)); kb != known_bad().end()) {
+          ++totals.bad_reference;
+          std::cout << "BADREF " << name << " (the reference contradicts PyTorch, see known_bad_references.txt: "
+                    << kb->second.substr(kb->second.find(':') + 1) << "; ember: " << o.detail << ")" << std::endl;
+          break;
+        }
         ++totals.failed;
         std::cout << "FAIL " << name << " (" << o.detail << ")" << std::endl;
         ADD_FAILURE() << name << ": " << o.detail;
@@ -394,6 +441,10 @@ int main(int argc, char** argv) {
   }
   std::sort(files.begin(), files.end());
 
+#ifdef EMBER_GOLDEN_KNOWN_BAD
+  load_known_bad(EMBER_GOLDEN_KNOWN_BAD);
+#endif
+  if (const char* kb = std::getenv("EMBER_GOLDEN_KNOWN_BAD"); kb && *kb) load_known_bad(kb);
   const char* v = std::getenv("EMBER_GOLDEN_VERBOSE");
   const bool verbose = v && *v && std::string(v) != "0";
   for (const auto& f : files) {
@@ -407,6 +458,8 @@ int main(int argc, char** argv) {
   std::cout << "golden: " << files.size() << " case files in " << dir << "\n";
   int rc = RUN_ALL_TESTS();
   std::cout << "golden: " << totals.passed << " passed, " << totals.failed << " failed, " << totals.unsupported
-            << " unsupported" << std::endl;
+            << " unsupported";
+  if (totals.bad_reference) std::cout << ", " << totals.bad_reference << " known-bad references";
+  std::cout << std::endl;
   return (rc != 0 || totals.failed > 0) ? 1 : 0;
 }
