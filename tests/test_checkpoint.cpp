@@ -17,9 +17,13 @@
 
 #include <ember/ember.h>
 
+#include "support/files.h"
 #include "support/testing.h"
 
 using namespace ember;
+using ember::testing::expect_error;
+using ember::testing::read_bytes;
+using ember::testing::write_bytes;
 namespace fs = std::filesystem;
 
 namespace ember::io::detail {
@@ -79,29 +83,6 @@ std::vector<std::pair<std::string, Tensor>> snapshot(const nn::Module& m) {
   for (size_t i = 0; i < now.size(); ++i)
     if (!bit_equal(now[i].second, before[i].second)) return ::testing::AssertionFailure() << now[i].first << " changed";
   return ::testing::AssertionSuccess();
-}
-
-template <class F>
-void expect_error(F&& f, std::initializer_list<std::string> parts) {
-  try {
-    f();
-    ADD_FAILURE() << "expected an ember::Error containing \"" << *parts.begin() << "\"";
-  } catch (const Error& e) {
-    std::string msg = e.what();
-    for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "message: " << msg << "\nmissing: " << p;
-  }
-}
-
-std::string read_bytes(const std::string& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-void write_bytes(const std::string& p, const std::string& bytes) {
-  std::ofstream f(p, std::ios::binary | std::ios::trunc);
-  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
 class CheckpointTest : public ::testing::Test {
