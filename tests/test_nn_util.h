@@ -9,14 +9,15 @@
 
 namespace ember::nntest {
 
-// A deterministic, irregular tensor: element i (row-major) is sin(0.37 i + phase) * scale.
+// A deterministic, irregular tensor: element i (row-major) is sin(freq i + phase) * scale.
 // The PyTorch reference numbers in these tests were computed from the same values:
-//   torch.tensor([math.sin(0.37*i + phase) * scale for i in range(n)], dtype=torch.float64)
+//   torch.tensor([math.sin(freq*i + phase) * scale for i in range(n)], dtype=torch.float64)
 //        .to(dtype).reshape(shape)
-inline Tensor wave(const Shape& shape, double phase = 0.0, double scale = 1.0, DType dtype = kFloat32) {
+inline Tensor wave(const Shape& shape, double phase = 0.0, double scale = 1.0, DType dtype = kFloat32,
+                   double freq = 0.37) {
   const int64_t n = shape_numel(shape);
   std::vector<double> v(n);
-  for (int64_t i = 0; i < n; ++i) v[i] = std::sin(0.37 * static_cast<double>(i) + phase) * scale;
+  for (int64_t i = 0; i < n; ++i) v[i] = std::sin(freq * static_cast<double>(i) + phase) * scale;
   return tensor(v, shape).to(dtype);
 }
 
