@@ -240,6 +240,7 @@ class ReduceLROnPlateau : public Scheduler {
   std::string name() const override { return "ReduceLROnPlateau"; }
   explicit ReduceLROnPlateau(Optimizer& optimizer, ReduceLROnPlateauOptions options = {});
   void step(double metric);
+  void step(const Tensor& metric) { step(metric.item<double>()); }  // a one-element tensor (the loss)
   const std::vector<double>& get_last_lr() const override { return last_lr_; }
   int64_t last_epoch() const { return last_epoch_; }
   int64_t num_bad_epochs() const { return num_bad_epochs_; }
