@@ -1,6 +1,6 @@
 #pragma once
-// Learning-rate schedulers with torch.optim.lr_scheduler's formulas (torch 1.13), so a schedule
-// matches PyTorch's to the last bit of a double:
+// Learning-rate schedulers with torch.optim.lr_scheduler's formulas (torch 1.13), evaluated in
+// double with the same operations in the same order, so a schedule matches PyTorch's to rounding:
 //
 //   optim::SGD opt(model->parameters(), {.lr = 0.1, .momentum = 0.9});
 //   optim::StepLR sched(opt, /*step_size=*/30, /*gamma=*/0.1);
