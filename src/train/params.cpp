@@ -270,7 +270,8 @@ const ParamValue& Params::at(const std::string& key) const {
 ParamValue Params::checked(const ParamSpec& spec, const ParamValue& value) const {
   const std::string where = (source_.empty() ? std::string("params") : source_) + ": key '" + spec.name + "'";
   auto fail_type = [&]() {
-    EMBER_THROW(where, ": expected ", spec.type == Type::Int ? "an " : "a ", type_name(spec.type), ", found ",
+    const bool vowel = spec.type == Type::Int || spec.type == Type::Object;
+    EMBER_THROW(where, ": expected ", vowel ? "an " : "a ", type_name(spec.type), ", found ",
                 type_name(value.type()), " ", value.to_json());
   };
   ParamValue v = value;
@@ -377,7 +378,8 @@ ParamValue from_json(const ordered_json& j, const std::string& key, const std::s
           case Type::Bool: obj.set(name, v.as_bool()); break;
           case Type::String: obj.set(name, v.as_string()); break;
           case Type::List: obj.set(name, v.as_list()); break;
-          case Type::Object: EMBER_THROW(where, ".", name, ": expected a number, boolean, string or list, found an object");
+          case Type::Object:
+            EMBER_THROW(source, ": key '", key, ".", name, "': expected a number, boolean, string or list, found an object");
         }
       }
       return ParamValue(std::move(obj));
