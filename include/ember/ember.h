@@ -20,3 +20,5 @@
 #include "ember/autograd/graphviz.h"
 #include "ember/autograd/node.h"
 #include "ember/io/safetensors.h"
+#include "ember/nn/functional/rnn.h"
+#include "ember/nn/layers/rnn.h"
