@@ -32,3 +32,5 @@
 #include "ember/nn/layers/normalization.h"
 #include "ember/nn/layers/pooling.h"
 #include "ember/nn/module.h"
+#include "ember/nn/functional/rnn.h"
+#include "ember/nn/layers/rnn.h"
