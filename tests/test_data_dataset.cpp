@@ -10,20 +10,13 @@
 #include <ember/ember.h>
 
 #include "support/testing.h"
+#include "test_data_support.h"
 
 using namespace ember;
+using ember::testing::error_of;
 using namespace ember::data;
 
 namespace {
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
 
 std::shared_ptr<TensorDataset> range_dataset(int64_t n) {
   return std::make_shared<TensorDataset>(arange(0, n * 2, 1, kFloat32).reshape({n, 2}), arange(n));

@@ -11,19 +11,17 @@
 #include <ember/ember.h>
 
 #include "support/testing.h"
+#include "test_data_support.h"
 
 using namespace ember;
+using ember::testing::error_of;
+using ember::testing::to_vec;
 using namespace ember::data;
 
 namespace {
 
 std::shared_ptr<TensorDataset> range_dataset(int64_t n) {
   return std::make_shared<TensorDataset>(arange(0, n * 2, 1, kFloat32).reshape({n, 2}), arange(n));
-}
-
-std::vector<int64_t> to_vec(const Tensor& t) {
-  Tensor c = t.contiguous().to(kInt64);
-  return std::vector<int64_t>(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel());
 }
 
 // Collects every batch's targets.
@@ -68,15 +66,6 @@ class SlowDataset : public Dataset<> {
     return {scalar_tensor(i, kInt64), Tensor()};
   }
 };
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
 
 }  // namespace
 
