@@ -19,4 +19,5 @@
 #include "ember/autograd/grad_mode.h"
 #include "ember/autograd/graphviz.h"
 #include "ember/autograd/node.h"
+#include "ember/io/image.h"
 #include "ember/io/safetensors.h"
