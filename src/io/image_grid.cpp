@@ -9,6 +9,14 @@
 #include "ember/tensor/factory.h"
 #include "ember/tensor/ops.h"
 
+// Round each product before the add that follows, as NumPy and PyTorch do (no fused
+// multiply-add): bin edges and pixel values must match theirs bit for bit.
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
 namespace ember::io {
 
 namespace {

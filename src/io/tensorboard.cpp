@@ -219,9 +219,9 @@ void SummaryWriter::add_hparams(const HParams& hparams, const ScalarDict& metric
                                 const std::string& run_name, Step global_step) {
   summary::HParamsSummaries s = summary::hparams(hparams, metrics, domains);
   const std::string run = run_name.empty() ? python_float_str(now_seconds()) : run_name;
-  SummaryWriter w((std::filesystem::path(get_logdir()) / run).string(),
-                  {.max_queue = impl().opts.max_queue, .flush_secs = impl().opts.flush_secs,
-                   .filename_suffix = impl().opts.filename_suffix});
+  SummaryWriterOptions sub = impl().opts;
+  sub.purge_step.reset();
+  SummaryWriter w((std::filesystem::path(get_logdir()) / run).string(), sub);
   w.impl().add_summary(s.experiment, global_step, std::nullopt);
   w.impl().add_summary(s.session_start_info, global_step, std::nullopt);
   w.impl().add_summary(s.session_end_info, global_step, std::nullopt);
