@@ -99,18 +99,14 @@ EMBER_GOLDEN_OP(function, log_softmax) { return {log_softmax(in[0], arg_int(args
 #endif
 
 // ---- linear algebra -----------------------------------------------------------------------
-#if 0  // TODO(pending: matmul mm bmm)
 EMBER_GOLDEN_OP(function, matmul) { return {matmul(in[0], in[1])}; }
 EMBER_GOLDEN_OP(function, mm) { return {mm(in[0], in[1])}; }
 EMBER_GOLDEN_OP(function, bmm) { return {bmm(in[0], in[1])}; }
-#endif
 
 // F.linear(x, weight, bias): x:(*, in) weight:(out, in) bias:(out) -> (*, out)
-#if 0  // TODO(pending: linear)
 EMBER_GOLDEN_OP(function, linear) {
   return {nn::functional::linear(in[0], in[1], in.size() > 2 ? in[2] : Tensor())};
 }
-#endif
 
 // ---- shapes and views (the case applies the view, then a copy where named) -----------------
 EMBER_GOLDEN_OP(function, permute_reshape) {
