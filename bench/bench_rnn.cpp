@@ -6,10 +6,10 @@
 //   gru_train/64/35   GRU at the first size
 //   lstm_infer/64/35  forward only, no graph
 #include <benchmark/benchmark.h>
+#include <ember/ember.h>
 
 #include <cstdlib>
 #include <string>
-#include <ember/ember.h>
 
 using namespace ember;
 

@@ -2,10 +2,8 @@
 // reverse sweep with fused gate gradients. See rnn_kernels.h for the layouts.
 #include "backend/cpu/rnn_kernels.h"
 
-#include "backend/cpu/rnn_math.h"
-
-#include <oneapi/dnnl/dnnl.h>
 #include <omp.h>
+#include <oneapi/dnnl/dnnl.h>
 
 #include <algorithm>
 #include <cmath>
@@ -13,6 +11,7 @@
 #include <optional>
 #include <vector>
 
+#include "backend/cpu/rnn_math.h"
 #include "ember/core/error.h"
 
 namespace ember::cpu {
@@ -43,8 +42,10 @@ template <class T>
 void scale_rows(int64_t M, int64_t N, T beta, T* C, int64_t ldc) {
   for (int64_t i = 0; i < M; ++i) {
     T* c = C + i * ldc;
-    if (beta == T(0)) std::fill(c, c + N, T(0));
-    else if (beta != T(1)) for (int64_t j = 0; j < N; ++j) c[j] *= beta;
+    if (beta == T(0))
+      std::fill(c, c + N, T(0));
+    else if (beta != T(1))
+      for (int64_t j = 0; j < N; ++j) c[j] *= beta;
   }
 }
 }  // namespace
@@ -57,8 +58,8 @@ void gemm<float>(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha,
   std::optional<OneThreadScope> one_thread;
   if (M * N * K < kSerialGemmWork) one_thread.emplace();
   dnnl_status_t st = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-  EMBER_CHECK(st == dnnl_success, "rnn: oneDNN sgemm failed (status ", static_cast<int>(st), ") for M=", M,
-              " N=", N, " K=", K);
+  EMBER_CHECK(st == dnnl_success, "rnn: oneDNN sgemm failed (status ", static_cast<int>(st), ") for M=", M, " N=", N,
+              " K=", K);
 }
 
 template <>
@@ -89,8 +90,10 @@ namespace {
 template <class T>
 void fill_bias_rows(T* out, int64_t rows, int64_t n, const T* b1, const T* b2) {
   std::vector<T> b(n, T(0));
-  if (b1) for (int64_t j = 0; j < n; ++j) b[j] += b1[j];
-  if (b2) for (int64_t j = 0; j < n; ++j) b[j] += b2[j];
+  if (b1)
+    for (int64_t j = 0; j < n; ++j) b[j] += b1[j];
+  if (b2)
+    for (int64_t j = 0; j < n; ++j) b[j] += b2[j];
   for (int64_t r = 0; r < rows; ++r) std::memcpy(out + r * n, b.data(), sizeof(T) * n);
 }
 
@@ -120,8 +123,8 @@ void lstm_step(int64_t B, int64_t H, T* gt, const T* c_prev, T* c, T* h) {
     const T* cp = c_prev + b * H;
     T* cb = c + b * H;
     T* hb = h + b * H;
-    rnn_math::sigmoid_(g, 2 * H);  // i, f
-    rnn_math::tanh_(g + 2 * H, H);  // g
+    rnn_math::sigmoid_(g, 2 * H);      // i, f
+    rnn_math::tanh_(g + 2 * H, H);     // g
     rnn_math::sigmoid_(g + 3 * H, H);  // o
     for (int64_t j = 0; j < H; ++j) cb[j] = g[H + j] * cp[j] + g[j] * g[2 * H + j];
     rnn_math::tanh_to(cb, hb, H);
@@ -191,8 +194,8 @@ void lstm_step_backward(int64_t B, int64_t H, const T* gt, const T* c, const T* 
 // GRU: dGi:(B,3H) for the input projection, dGh:(B,3H) for the hidden projection (they
 // differ in the n gate, where r multiplies W_hn h + b_hn); dh becomes dh_t z.
 template <class T>
-void gru_step_backward(int64_t B, int64_t H, const T* gt, const T* hn_lin, const T* h_prev, const T* dy, T* dh,
-                       T* dGi, T* dGh) {
+void gru_step_backward(int64_t B, int64_t H, const T* gt, const T* hn_lin, const T* h_prev, const T* dy, T* dh, T* dGi,
+                       T* dGh) {
   const int64_t G = 3 * H;
   for (int64_t b = 0; b < B; ++b) {
     const T* g = gt + b * G;
@@ -227,8 +230,8 @@ void simple_step_backward(RnnMode mode, int64_t n, const T* h, const T* dy, cons
 template <class T>
 void hidden_weight_grad(const RnnDims& d, int64_t G, bool reverse, const T* dG, const T* y, const T* h0, T* dw) {
   const int64_t B = d.B, H = d.H, rows = (d.T - 1) * B;
-  const T* dg_rest = reverse ? dG : dG + B * G;        // steps whose h_prev is some y
-  const T* y_prev = reverse ? y + B * H : y;           // ... and those y, row-aligned
+  const T* dg_rest = reverse ? dG : dG + B * G;               // steps whose h_prev is some y
+  const T* y_prev = reverse ? y + B * H : y;                  // ... and those y, row-aligned
   const T* dg_first = reverse ? dG + (d.T - 1) * B * G : dG;  // the step that reads h0
   gemm<T>(true, false, G, H, rows, T(1), dg_rest, G, y_prev, H, T(0), dw, H);
   gemm<T>(true, false, G, H, B, T(1), dg_first, G, h0, H, T(1), dw, H);
@@ -284,8 +287,8 @@ void rnn_layer_forward(const RnnLayerArgs<T>& a, T* y, T* hn, T* cn, T* gates, T
 // ---- layer backward -----------------------------------------------------------------------
 
 template <class T>
-void rnn_layer_backward(const RnnLayerArgs<T>& a, const T* y, const T* gates, const T* extra, const T* dy,
-                        const T* dhn, const T* dcn, const RnnLayerGrads<T>& g) {
+void rnn_layer_backward(const RnnLayerArgs<T>& a, const T* y, const T* gates, const T* extra, const T* dy, const T* dhn,
+                        const T* dcn, const RnnLayerGrads<T>& g) {
   const auto& d = a.d;
   const int64_t B = d.B, H = d.H, G = rnn_gate_count(a.mode) * H, BH = B * H, TB = d.T * B;
   const bool lstm = a.mode == RnnMode::Lstm, gru = a.mode == RnnMode::Gru;
@@ -330,8 +333,10 @@ void rnn_layer_backward(const RnnLayerArgs<T>& a, const T* y, const T* gates, co
   if (g.dx) gemm<T>(false, false, TB, d.I, G, T(1), dG.data(), G, a.w_ih, d.I, T(0), g.dx, d.I);
   if (g.dw_ih) gemm<T>(true, false, G, d.I, TB, T(1), dG.data(), G, a.x, d.I, T(0), g.dw_ih, d.I);
   if (g.dw_hh) {
-    if (d.T == 0) std::fill(g.dw_hh, g.dw_hh + G * H, T(0));
-    else hidden_weight_grad(d, G, a.reverse, dGhid, y, a.h0, g.dw_hh);
+    if (d.T == 0)
+      std::fill(g.dw_hh, g.dw_hh + G * H, T(0));
+    else
+      hidden_weight_grad(d, G, a.reverse, dGhid, y, a.h0, g.dw_hh);
   }
   if (g.db_ih) column_sums(dG.data(), TB, G, g.db_ih);
   if (g.db_hh) column_sums(dGhid, TB, G, g.db_hh);
