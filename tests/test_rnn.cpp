@@ -1,13 +1,12 @@
 // RNN, LSTM, GRU and their cells: PyTorch's numbers (tests/reference/rnn_refs.py), float64
 // finite-difference gradients over several steps, bidirectional and multi-layer, state_dict
 // keys, printing, dropout between layers, padded batches and error messages.
+#include <ember/ember.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <memory>
-
-#include <ember/ember.h>
 
 #include "support/testing.h"
 
@@ -24,7 +23,8 @@ Tensor det(const Shape& shape, int seed, double scale = 1.0) {
   int64_t n = 1;
   for (int64_t s : shape) n *= s;
   std::vector<double> v(n);
-  for (int64_t k = 0; k < n; ++k) v[k] = (static_cast<double>((k * 7919 + seed * 104729) % 2003) / 2003.0 - 0.5) * scale;
+  for (int64_t k = 0; k < n; ++k)
+    v[k] = (static_cast<double>((k * 7919 + seed * 104729) % 2003) / 2003.0 - 0.5) * scale;
   return tensor(v, shape);
 }
 
@@ -57,16 +57,6 @@ std::vector<std::string> keys(const nn::StateDict& sd) {
   return k;
 }
 
-template <class Fn>
-void expect_error(Fn&& fn, const std::string& fragment) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected an ember::Error containing '" << fragment << "'";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
-  }
-}
-
 // The outputs of a sequence layer flattened into one tensor (for gradcheck).
 Tensor joined(const TensorList& ts) {
   TensorList flat;
@@ -85,7 +75,8 @@ TensorList with_weights(TensorList inputs, const nn::RNNBase& m) {
 
 TEST(GRU, MatchesPyTorchTwoLayersBidirectionalBatchFirst) {
   for (DType dt : {kFloat64, kFloat32}) {
-    auto gru = std::make_shared<nn::GRU>(3, 4, nn::RNNOptions{.num_layers = 2, .batch_first = true, .bidirectional = true});
+    auto gru =
+        std::make_shared<nn::GRU>(3, 4, nn::RNNOptions{.num_layers = 2, .batch_first = true, .bidirectional = true});
     gru->to(dt);
     fill(*gru);  // after to(): float64 weights must not pass through float32
     Tensor x = leaf(det({2, 3, 3}, 1), dt), h0 = leaf(det({4, 2, 4}, 2), dt);
@@ -265,7 +256,8 @@ TEST(GRU, GradcheckUnbatchedNoBias) {
 
 TEST(RNN, GradcheckTanhAndReluStacked) {
   for (std::string nl : {"tanh", "relu"}) {
-    auto rnn = std::make_shared<nn::RNN>(3, 4, nn::RNNOptions{.num_layers = 2, .nonlinearity = nl, .bidirectional = true});
+    auto rnn =
+        std::make_shared<nn::RNN>(3, 4, nn::RNNOptions{.num_layers = 2, .nonlinearity = nl, .bidirectional = true});
     rnn->to(kFloat64);
     Tensor x = leaf(det({4, 3, 3}, 8, 2.0), kFloat64), h0 = leaf(det({4, 3, 4}, 9), kFloat64);
     auto fn = nl == "tanh" ? &F::rnn_tanh : &F::rnn_relu;
@@ -281,10 +273,12 @@ TEST(RNN, GradcheckTanhAndReluStacked) {
 }
 
 TEST(Cells, Gradcheck) {
-  Tensor x = leaf(det({3, 2}, 1, 2.0), kFloat64), h = leaf(det({3, 4}, 2), kFloat64), c = leaf(det({3, 4}, 3), kFloat64);
+  Tensor x = leaf(det({3, 2}, 1, 2.0), kFloat64), h = leaf(det({3, 4}, 2), kFloat64),
+         c = leaf(det({3, 4}, 3), kFloat64);
   auto params = [](int64_t gates, int seed) {
-    return TensorList{leaf(det({gates * 4, 2}, seed, 1.6), kFloat64), leaf(det({gates * 4, 4}, seed + 1, 1.6), kFloat64),
-                      leaf(det({gates * 4}, seed + 2), kFloat64), leaf(det({gates * 4}, seed + 3), kFloat64)};
+    return TensorList{leaf(det({gates * 4, 2}, seed, 1.6), kFloat64),
+                      leaf(det({gates * 4, 4}, seed + 1, 1.6), kFloat64), leaf(det({gates * 4}, seed + 2), kFloat64),
+                      leaf(det({gates * 4}, seed + 3), kFloat64)};
   };
   TensorList p4 = params(4, 10), p3 = params(3, 20), p1 = params(1, 30);
   EXPECT_TRUE(gradcheck(
@@ -306,12 +300,12 @@ TEST(Cells, Gradcheck) {
 
 TEST(RNNModules, StateDictKeysArePyTorchs) {
   auto lstm = std::make_shared<nn::LSTM>(3, 4, nn::RNNOptions{.num_layers = 2, .bidirectional = true});
-  EXPECT_EQ(keys(lstm->state_dict()),
-            (std::vector<std::string>{"weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0",
-                                      "weight_ih_l0_reverse", "weight_hh_l0_reverse", "bias_ih_l0_reverse",
-                                      "bias_hh_l0_reverse", "weight_ih_l1", "weight_hh_l1", "bias_ih_l1", "bias_hh_l1",
-                                      "weight_ih_l1_reverse", "weight_hh_l1_reverse", "bias_ih_l1_reverse",
-                                      "bias_hh_l1_reverse"}));
+  EXPECT_EQ(
+      keys(lstm->state_dict()),
+      (std::vector<std::string>{"weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0", "weight_ih_l0_reverse",
+                                "weight_hh_l0_reverse", "bias_ih_l0_reverse", "bias_hh_l0_reverse", "weight_ih_l1",
+                                "weight_hh_l1", "bias_ih_l1", "bias_hh_l1", "weight_ih_l1_reverse",
+                                "weight_hh_l1_reverse", "bias_ih_l1_reverse", "bias_hh_l1_reverse"}));
   EXPECT_EQ(lstm->weight("weight_ih_l1").sizes(), Shape({16, 8}));
   EXPECT_EQ(lstm->weight("weight_hh_l0_reverse").sizes(), Shape({16, 4}));
   auto gru = std::make_shared<nn::GRU>(5, 6, 1, /*bias=*/false);
@@ -340,7 +334,7 @@ TEST(RNNModules, LoadStateDictChangesTheForward) {
   EXPECT_TENSOR_CLOSE(a->forward(x).output, b->forward(x).output, 0.0, 0.0);
   nn::StateDict partial = a->state_dict();
   partial.pop_back();
-  expect_error([&] { b->load_state_dict(partial); }, "bias_hh_l0");
+  EXPECT_ERROR_HAS(b->load_state_dict(partial), "bias_hh_l0");
 }
 
 TEST(RNNModules, InitIsUniformOverOneOverSqrtHidden) {
@@ -358,8 +352,13 @@ TEST(RNNModules, InitIsUniformOverOneOverSqrtHidden) {
 
 TEST(RNNModules, Printing) {
   EXPECT_EQ(nn::LSTM(3, 4).repr(), "LSTM(3, 4)");
-  EXPECT_EQ(nn::RNN(3, 4, nn::RNNOptions{.num_layers = 2, .nonlinearity = "relu", .bias = false, .batch_first = true,
-                                           .dropout = 0.25, .bidirectional = true})
+  EXPECT_EQ(nn::RNN(3, 4,
+                    nn::RNNOptions{.num_layers = 2,
+                                   .nonlinearity = "relu",
+                                   .bias = false,
+                                   .batch_first = true,
+                                   .dropout = 0.25,
+                                   .bidirectional = true})
                 .repr(),
             "RNN(3, 4, num_layers=2, bias=False, batch_first=True, dropout=0.25, bidirectional=True)");
   EXPECT_EQ(nn::GRU(3, 4, 1, true, false, 0.5).repr(), "GRU(3, 4, dropout=0.5)");
@@ -430,27 +429,27 @@ TEST(RNNModules, TrainsWithTheGraphOfAFewNodes) {
 
 TEST(RNNErrors, ClearMessages) {
   auto lstm = std::make_shared<nn::LSTM>(3, 4, 2);
-  expect_error([&] { lstm->forward(randn({5, 2, 7})); }, "input.size(-1) must be equal to input_size. Expected 3, got 7");
-  expect_error([&] { lstm->forward(randn({5, 2, 3, 1})); }, "Expected input to be 2D or 3D, got 4D");
-  expect_error([&] { lstm->forward(randn({5, 2, 3}), {randn({1, 2, 4}), randn({2, 2, 4})}); },
-               "Expected hidden size (2,2,4), got (1,2,4)");
-  expect_error([&] { lstm->forward(randn({5, 2, 3}), {randn({2, 2, 4}), Tensor()}); }, "give both h0 and c0");
-  expect_error([&] { lstm->forward(randn({5, 2, 3}, kFloat64)); }, "dtype");
-  expect_error([&] { lstm->forward(randn({0, 2, 3})); }, "sequence length");
-  expect_error([&] { nn::LSTM(3, 4, nn::RNNOptions{.dropout = 1.5}); }, "dropout should be a number in range [0, 1]");
-  expect_error([&] { nn::RNN(3, 4, nn::RNNOptions{.nonlinearity = "sigmoid"}); }, "Unknown nonlinearity");
-  expect_error([&] { nn::GRU(3, 0); }, "hidden_size must be greater than zero");
-  expect_error([&] { lstm->weight("weight_ih_l2"); }, "no parameter named 'weight_ih_l2'");
+  EXPECT_ERROR_HAS(lstm->forward(randn({5, 2, 7})), "input.size(-1) must be equal to input_size. Expected 3, got 7");
+  EXPECT_ERROR_HAS(lstm->forward(randn({5, 2, 3, 1})), "Expected input to be 2D or 3D, got 4D");
+  EXPECT_ERROR_HAS(lstm->forward(randn({5, 2, 3}), {randn({1, 2, 4}), randn({2, 2, 4})}),
+                   "Expected hidden size (2,2,4), got (1,2,4)");
+  EXPECT_ERROR_HAS(lstm->forward(randn({5, 2, 3}), {randn({2, 2, 4}), Tensor()}), "give both h0 and c0");
+  EXPECT_ERROR_HAS(lstm->forward(randn({5, 2, 3}, kFloat64)), "dtype");
+  EXPECT_ERROR_HAS(lstm->forward(randn({0, 2, 3})), "sequence length");
+  EXPECT_ERROR_HAS(nn::LSTM(3, 4, nn::RNNOptions{.dropout = 1.5}), "dropout should be a number in range [0, 1]");
+  EXPECT_ERROR_HAS(nn::RNN(3, 4, nn::RNNOptions{.nonlinearity = "sigmoid"}), "Unknown nonlinearity");
+  EXPECT_ERROR_HAS(nn::GRU(3, 0), "hidden_size must be greater than zero");
+  EXPECT_ERROR_HAS(lstm->weight("weight_ih_l2"), "no parameter named 'weight_ih_l2'");
   auto cell = std::make_shared<nn::GRUCell>(3, 4);
-  expect_error([&] { cell->forward(randn({2, 5})); }, "input has inconsistent input_size: got 5 expected 3");
-  expect_error([&] { cell->forward(randn({2, 3}), randn({3, 4})); }, "Expected hidden state of size (2,4), got (3,4)");
-  expect_error([&] { F::lstm(randn({5, 2, 3}), {}, lstm->flat_weights(), true, 1, 0.0, false, false, false); },
-               "expected 4 weight tensors");
+  EXPECT_ERROR_HAS(cell->forward(randn({2, 5})), "input has inconsistent input_size: got 5 expected 3");
+  EXPECT_ERROR_HAS(cell->forward(randn({2, 3}), randn({3, 4})), "Expected hidden state of size (2,4), got (3,4)");
+  EXPECT_ERROR_HAS(F::lstm(randn({5, 2, 3}), {}, lstm->flat_weights(), true, 1, 0.0, false, false, false),
+                   "expected 4 weight tensors");
 }
 
 TEST(RNNErrors, DoubleBackwardIsRejected) {
   auto gru = std::make_shared<nn::GRU>(3, 4);
   Tensor x = randn({3, 2, 3}, requires_grad());
   Tensor loss = gru->forward(x).output.pow(2).sum();
-  expect_error([&] { loss.backward(Tensor(), true, /*create_graph=*/true); }, "double backward through gru");
+  EXPECT_ERROR_HAS(loss.backward(Tensor(), true, /*create_graph=*/true), "double backward through gru");
 }

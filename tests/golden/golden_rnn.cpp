@@ -1,9 +1,9 @@
 // Golden ops for the recurrent layers (kind "module"): lstm and gru cases name the input `x`,
 // optionally `h0` / `c0`, and the weights under PyTorch's names (weight_ih_l0, ..._reverse) in
 // _flat_weights order; args carry the module's keyword arguments.
-#include "golden/golden.h"
-
 #include <ember/nn/functional/rnn.h>
+
+#include "golden/golden.h"
 
 namespace ember::golden {
 namespace {
@@ -37,8 +37,8 @@ EMBER_GOLDEN_OP(module, lstm) {
   SequenceCall s = parse(in, args, "i,f,g,o");
   TensorList hx;
   if (in.has("h0")) hx = {in["h0"], optional_input(in, "c0")};
-  auto [out, hn, cn] = nn::functional::lstm(in["x"], hx, s.weights, s.bias, s.num_layers, 0.0, false, s.bidirectional,
-                                            s.batch_first);
+  auto [out, hn, cn] =
+      nn::functional::lstm(in["x"], hx, s.weights, s.bias, s.num_layers, 0.0, false, s.bidirectional, s.batch_first);
   return {out, hn, cn};
 }
 

@@ -2,13 +2,16 @@
 // reverse sweep with fused gate gradients. See rnn_kernels.h for the layouts.
 #include "backend/cpu/rnn_kernels.h"
 
+#include <omp.h>
 #include <oneapi/dnnl/dnnl.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <vector>
 
+#include "backend/cpu/rnn_math.h"
 #include "ember/core/error.h"
 
 namespace ember::cpu {
@@ -16,13 +19,33 @@ namespace ember::cpu {
 // ---- gemm -------------------------------------------------------------------------------
 
 namespace {
+
+// While alive, OpenMP regions started by this thread (oneDNN's sgemm included) use one thread.
+class OneThreadScope {
+ public:
+  OneThreadScope() : saved_(omp_get_max_threads()) { omp_set_num_threads(1); }
+  ~OneThreadScope() { omp_set_num_threads(saved_); }
+  OneThreadScope(const OneThreadScope&) = delete;
+  OneThreadScope& operator=(const OneThreadScope&) = delete;
+
+ private:
+  int saved_;
+};
+
+// Below this many multiply-adds a matmul runs on one thread. The per-step matmuls of an RNN are
+// tiny ((B,H) x (H,G*H), 640K for batch 64, LSTM hidden 50): a parallel region per step costs
+// more than it saves, and on a loaded machine each one can wait a scheduler quantum for a core.
+constexpr int64_t kSerialGemmWork = int64_t{1} << 26;
+
 // C = beta * C (beta == 0 clears, so NaNs in an uninitialised C do not survive).
 template <class T>
 void scale_rows(int64_t M, int64_t N, T beta, T* C, int64_t ldc) {
   for (int64_t i = 0; i < M; ++i) {
     T* c = C + i * ldc;
-    if (beta == T(0)) std::fill(c, c + N, T(0));
-    else if (beta != T(1)) for (int64_t j = 0; j < N; ++j) c[j] *= beta;
+    if (beta == T(0))
+      std::fill(c, c + N, T(0));
+    else if (beta != T(1))
+      for (int64_t j = 0; j < N; ++j) c[j] *= beta;
   }
 }
 }  // namespace
@@ -32,9 +55,11 @@ void gemm<float>(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha,
                  const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   if (M == 0 || N == 0) return;
   if (K == 0) return scale_rows(M, N, beta, C, ldc);
+  std::optional<OneThreadScope> one_thread;
+  if (M * N * K < kSerialGemmWork) one_thread.emplace();
   dnnl_status_t st = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-  EMBER_CHECK(st == dnnl_success, "rnn: oneDNN sgemm failed (status ", static_cast<int>(st), ") for M=", M,
-              " N=", N, " K=", K);
+  EMBER_CHECK(st == dnnl_success, "rnn: oneDNN sgemm failed (status ", static_cast<int>(st), ") for M=", M, " N=", N,
+              " K=", K);
 }
 
 template <>
@@ -61,17 +86,14 @@ void gemm<double>(bool ta, bool tb, int64_t M, int64_t N, int64_t K, double alph
 
 namespace {
 
-template <class T>
-inline T sigmoid(T v) {
-  return T(1) / (T(1) + std::exp(-v));
-}
-
 // Every row of out:(rows, n) = b1 + b2 (either may be null: zero).
 template <class T>
 void fill_bias_rows(T* out, int64_t rows, int64_t n, const T* b1, const T* b2) {
   std::vector<T> b(n, T(0));
-  if (b1) for (int64_t j = 0; j < n; ++j) b[j] += b1[j];
-  if (b2) for (int64_t j = 0; j < n; ++j) b[j] += b2[j];
+  if (b1)
+    for (int64_t j = 0; j < n; ++j) b[j] += b1[j];
+  if (b2)
+    for (int64_t j = 0; j < n; ++j) b[j] += b2[j];
   for (int64_t r = 0; r < rows; ++r) std::memcpy(out + r * n, b.data(), sizeof(T) * n);
 }
 
@@ -101,16 +123,12 @@ void lstm_step(int64_t B, int64_t H, T* gt, const T* c_prev, T* c, T* h) {
     const T* cp = c_prev + b * H;
     T* cb = c + b * H;
     T* hb = h + b * H;
-    for (int64_t j = 0; j < H; ++j) {
-      const T ig = sigmoid(g[j]), fg = sigmoid(g[H + j]), gg = std::tanh(g[2 * H + j]), og = sigmoid(g[3 * H + j]);
-      const T cv = fg * cp[j] + ig * gg;
-      g[j] = ig;
-      g[H + j] = fg;
-      g[2 * H + j] = gg;
-      g[3 * H + j] = og;
-      cb[j] = cv;
-      hb[j] = og * std::tanh(cv);
-    }
+    rnn_math::sigmoid_(g, 2 * H);      // i, f
+    rnn_math::tanh_(g + 2 * H, H);     // g
+    rnn_math::sigmoid_(g + 3 * H, H);  // o
+    for (int64_t j = 0; j < H; ++j) cb[j] = g[H + j] * cp[j] + g[j] * g[2 * H + j];
+    rnn_math::tanh_to(cb, hb, H);
+    for (int64_t j = 0; j < H; ++j) hb[j] *= g[3 * H + j];
   }
 }
 
@@ -125,22 +143,21 @@ void gru_step(int64_t B, int64_t H, T* gt, const T* gh, const T* h_prev, T* hn_l
     const T* hp = h_prev + b * H;
     T* hl = hn_lin + b * H;
     T* hb = h + b * H;
+    for (int64_t k = 0; k < 2 * H; ++k) g[k] += q[k];
+    rnn_math::sigmoid_(g, 2 * H);  // r, z
     for (int64_t j = 0; j < H; ++j) {
-      const T r = sigmoid(g[j] + q[j]), z = sigmoid(g[H + j] + q[H + j]);
-      const T n = std::tanh(g[2 * H + j] + r * q[2 * H + j]);
-      g[j] = r;
-      g[H + j] = z;
-      g[2 * H + j] = n;
       hl[j] = q[2 * H + j];
-      hb[j] = (T(1) - z) * n + z * hp[j];
+      g[2 * H + j] += g[j] * q[2 * H + j];
     }
+    rnn_math::tanh_(g + 2 * H, H);  // n
+    for (int64_t j = 0; j < H; ++j) hb[j] = (T(1) - g[H + j]) * g[2 * H + j] + g[H + j] * hp[j];
   }
 }
 
 template <class T>
 void simple_step(RnnMode mode, int64_t n, const T* gt, T* h) {
   if (mode == RnnMode::Tanh)
-    for (int64_t k = 0; k < n; ++k) h[k] = std::tanh(gt[k]);
+    rnn_math::tanh_to(gt, h, n);
   else
     for (int64_t k = 0; k < n; ++k) h[k] = gt[k] > T(0) ? gt[k] : T(0);
 }
@@ -153,19 +170,22 @@ template <class T>
 void lstm_step_backward(int64_t B, int64_t H, const T* gt, const T* c, const T* c_prev, const T* dy, T* dh, T* dc,
                         T* dG) {
   const int64_t G = 4 * H;
+  std::vector<T> tcs(H);
+  T* tc = tcs.data();
   for (int64_t b = 0; b < B; ++b) {
     const T* g = gt + b * G;
     T* d = dG + b * G;
+    const int64_t o = b * H;
+    rnn_math::tanh_to(c + o, tc, H);
     for (int64_t j = 0; j < H; ++j) {
-      const int64_t k = b * H + j;
+      const int64_t k = o + j;
       const T ig = g[j], fg = g[H + j], gg = g[2 * H + j], og = g[3 * H + j];
-      const T tc = std::tanh(c[k]);
       const T dht = dh[k] + dy[k];
-      const T dct = dc[k] + dht * og * (T(1) - tc * tc);
+      const T dct = dc[k] + dht * og * (T(1) - tc[j] * tc[j]);
       d[j] = dct * gg * ig * (T(1) - ig);
       d[H + j] = dct * c_prev[k] * fg * (T(1) - fg);
       d[2 * H + j] = dct * ig * (T(1) - gg * gg);
-      d[3 * H + j] = dht * tc * og * (T(1) - og);
+      d[3 * H + j] = dht * tc[j] * og * (T(1) - og);
       dc[k] = dct * fg;
     }
   }
@@ -174,8 +194,8 @@ void lstm_step_backward(int64_t B, int64_t H, const T* gt, const T* c, const T* 
 // GRU: dGi:(B,3H) for the input projection, dGh:(B,3H) for the hidden projection (they
 // differ in the n gate, where r multiplies W_hn h + b_hn); dh becomes dh_t z.
 template <class T>
-void gru_step_backward(int64_t B, int64_t H, const T* gt, const T* hn_lin, const T* h_prev, const T* dy, T* dh,
-                       T* dGi, T* dGh) {
+void gru_step_backward(int64_t B, int64_t H, const T* gt, const T* hn_lin, const T* h_prev, const T* dy, T* dh, T* dGi,
+                       T* dGh) {
   const int64_t G = 3 * H;
   for (int64_t b = 0; b < B; ++b) {
     const T* g = gt + b * G;
@@ -210,8 +230,8 @@ void simple_step_backward(RnnMode mode, int64_t n, const T* h, const T* dy, cons
 template <class T>
 void hidden_weight_grad(const RnnDims& d, int64_t G, bool reverse, const T* dG, const T* y, const T* h0, T* dw) {
   const int64_t B = d.B, H = d.H, rows = (d.T - 1) * B;
-  const T* dg_rest = reverse ? dG : dG + B * G;        // steps whose h_prev is some y
-  const T* y_prev = reverse ? y + B * H : y;           // ... and those y, row-aligned
+  const T* dg_rest = reverse ? dG : dG + B * G;               // steps whose h_prev is some y
+  const T* y_prev = reverse ? y + B * H : y;                  // ... and those y, row-aligned
   const T* dg_first = reverse ? dG + (d.T - 1) * B * G : dG;  // the step that reads h0
   gemm<T>(true, false, G, H, rows, T(1), dg_rest, G, y_prev, H, T(0), dw, H);
   gemm<T>(true, false, G, H, B, T(1), dg_first, G, h0, H, T(1), dw, H);
@@ -267,8 +287,8 @@ void rnn_layer_forward(const RnnLayerArgs<T>& a, T* y, T* hn, T* cn, T* gates, T
 // ---- layer backward -----------------------------------------------------------------------
 
 template <class T>
-void rnn_layer_backward(const RnnLayerArgs<T>& a, const T* y, const T* gates, const T* extra, const T* dy,
-                        const T* dhn, const T* dcn, const RnnLayerGrads<T>& g) {
+void rnn_layer_backward(const RnnLayerArgs<T>& a, const T* y, const T* gates, const T* extra, const T* dy, const T* dhn,
+                        const T* dcn, const RnnLayerGrads<T>& g) {
   const auto& d = a.d;
   const int64_t B = d.B, H = d.H, G = rnn_gate_count(a.mode) * H, BH = B * H, TB = d.T * B;
   const bool lstm = a.mode == RnnMode::Lstm, gru = a.mode == RnnMode::Gru;
@@ -313,8 +333,10 @@ void rnn_layer_backward(const RnnLayerArgs<T>& a, const T* y, const T* gates, co
   if (g.dx) gemm<T>(false, false, TB, d.I, G, T(1), dG.data(), G, a.w_ih, d.I, T(0), g.dx, d.I);
   if (g.dw_ih) gemm<T>(true, false, G, d.I, TB, T(1), dG.data(), G, a.x, d.I, T(0), g.dw_ih, d.I);
   if (g.dw_hh) {
-    if (d.T == 0) std::fill(g.dw_hh, g.dw_hh + G * H, T(0));
-    else hidden_weight_grad(d, G, a.reverse, dGhid, y, a.h0, g.dw_hh);
+    if (d.T == 0)
+      std::fill(g.dw_hh, g.dw_hh + G * H, T(0));
+    else
+      hidden_weight_grad(d, G, a.reverse, dGhid, y, a.h0, g.dw_hh);
   }
   if (g.db_ih) column_sums(dG.data(), TB, G, g.db_ih);
   if (g.db_hh) column_sums(dGhid, TB, G, g.db_hh);

@@ -23,8 +23,8 @@ struct RnnDims {
 // Row-major C(M,N) = alpha * op(A)(M,K) op(B)(K,N) + beta * C, op = transpose when trans_*.
 // float runs on oneDNN's sgemm; double on plain loops (used by the float64 gradient checks).
 template <class T>
-void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
-          const T* B, int64_t ldb, T beta, T* C, int64_t ldc);
+void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda, const T* B,
+          int64_t ldb, T beta, T* C, int64_t ldc);
 
 // The inputs of one layer in one direction. c0 is read only by LSTM; biases may be null.
 // `reverse`: the steps run from t = T-1 down to 0 (the backward half of a bidirectional layer).
@@ -63,7 +63,7 @@ struct RnnLayerGrads {
 // dy:(T,B,H), dhn:(B,H), dcn:(B,H) (LSTM) are the gradients of the forward outputs;
 // y, gates and extra are what rnn_layer_forward wrote.
 template <class T>
-void rnn_layer_backward(const RnnLayerArgs<T>& a, const T* y, const T* gates, const T* extra, const T* dy,
-                        const T* dhn, const T* dcn, const RnnLayerGrads<T>& g);
+void rnn_layer_backward(const RnnLayerArgs<T>& a, const T* y, const T* gates, const T* extra, const T* dy, const T* dhn,
+                        const T* dcn, const RnnLayerGrads<T>& g);
 
 }  // namespace ember::cpu

@@ -21,20 +21,28 @@ using cpu::RnnMode;
 
 const char* mode_name(RnnMode m) {
   switch (m) {
-    case RnnMode::Lstm: return "lstm";
-    case RnnMode::Gru: return "gru";
-    case RnnMode::Tanh: return "rnn_tanh";
-    case RnnMode::Relu: return "rnn_relu";
+    case RnnMode::Lstm:
+      return "lstm";
+    case RnnMode::Gru:
+      return "gru";
+    case RnnMode::Tanh:
+      return "rnn_tanh";
+    case RnnMode::Relu:
+      return "rnn_relu";
   }
   return "rnn";
 }
 
 const char* node_name(RnnMode m) {
   switch (m) {
-    case RnnMode::Lstm: return "LstmBackward0";
-    case RnnMode::Gru: return "GruBackward0";
-    case RnnMode::Tanh: return "RnnTanhBackward0";
-    case RnnMode::Relu: return "RnnReluBackward0";
+    case RnnMode::Lstm:
+      return "LstmBackward0";
+    case RnnMode::Gru:
+      return "GruBackward0";
+    case RnnMode::Tanh:
+      return "RnnTanhBackward0";
+    case RnnMode::Relu:
+      return "RnnReluBackward0";
   }
   return "RnnBackward0";
 }
@@ -105,28 +113,25 @@ LayerOut run_layer(RnnMode mode, const Tensor& x, const Tensor& h0, const Tensor
   const bool keep_gates = lstm || mode == RnnMode::Gru;
   TensorList saved{xc, h0c, c0c, wic, whc, bic, bhc, r.y, keep_gates ? gates : Tensor(), extra};
   const char* name = node_name(mode);
-  autograd::record(name, inputs, outputs, saved,
-                   [=](const TensorList& g, const TensorList& s) -> TensorList {
-                     check_no_double_backward(mode_name(mode));
-                     Tensor gy = cpu::contiguous(cpu::convert(g[0], dt));
-                     Tensor ghn = cpu::contiguous(cpu::convert(g[1], dt));
-                     Tensor gcn = lstm ? cpu::contiguous(cpu::convert(g[2], dt)) : Tensor();
-                     const Shape shapes[] = {{d.T, d.B, d.I}, {d.B, d.H}, {d.B, d.H}, {G, d.I}, {G, d.H}, {G}, {G}};
-                     TensorList grads(7);
-                     for (size_t i = 0; i < 7; ++i)
-                       if (needs[i]) grads[i] = make_empty(shapes[i], dt);
-                     cpu::dispatch_floating(dt, mode_name(mode), [&](auto tag) {
-                       using T = decltype(tag);
-                       cpu::RnnLayerGrads<T> gr{mut_or_null<T>(grads[0]), mut_or_null<T>(grads[1]),
-                                                mut_or_null<T>(grads[2]), mut_or_null<T>(grads[3]),
-                                                mut_or_null<T>(grads[4]), mut_or_null<T>(grads[5]),
-                                                mut_or_null<T>(grads[6])};
-                       cpu::rnn_layer_backward<T>(args_for(tag, s), s[7].data_ptr<T>(), ptr_or_null<T>(s[8]),
-                                                  ptr_or_null<T>(s[9]), gy.data_ptr<T>(), ghn.data_ptr<T>(),
-                                                  ptr_or_null<T>(gcn), gr);
-                     });
-                     return grads;
-                   });
+  autograd::record(name, inputs, outputs, saved, [=](const TensorList& g, const TensorList& s) -> TensorList {
+    check_no_double_backward(mode_name(mode));
+    Tensor gy = cpu::contiguous(cpu::convert(g[0], dt));
+    Tensor ghn = cpu::contiguous(cpu::convert(g[1], dt));
+    Tensor gcn = lstm ? cpu::contiguous(cpu::convert(g[2], dt)) : Tensor();
+    const Shape shapes[] = {{d.T, d.B, d.I}, {d.B, d.H}, {d.B, d.H}, {G, d.I}, {G, d.H}, {G}, {G}};
+    TensorList grads(7);
+    for (size_t i = 0; i < 7; ++i)
+      if (needs[i]) grads[i] = make_empty(shapes[i], dt);
+    cpu::dispatch_floating(dt, mode_name(mode), [&](auto tag) {
+      using T = decltype(tag);
+      cpu::RnnLayerGrads<T> gr{mut_or_null<T>(grads[0]), mut_or_null<T>(grads[1]), mut_or_null<T>(grads[2]),
+                               mut_or_null<T>(grads[3]), mut_or_null<T>(grads[4]), mut_or_null<T>(grads[5]),
+                               mut_or_null<T>(grads[6])};
+      cpu::rnn_layer_backward<T>(args_for(tag, s), s[7].data_ptr<T>(), ptr_or_null<T>(s[8]), ptr_or_null<T>(s[9]),
+                                 gy.data_ptr<T>(), ghn.data_ptr<T>(), ptr_or_null<T>(gcn), gr);
+    });
+    return grads;
+  });
   return r;
 }
 
@@ -203,8 +208,8 @@ std::tuple<Tensor, Tensor, Tensor> run_stack(RnnMode mode, const Tensor& x, cons
       EMBER_CHECK(w_hh.sizes() == Shape({G * H, H}), op, ": weight_hh", suffix, " should have shape ",
                   shape_str({G * H, H}), ", got ", shape_str(w_hh.sizes()));
       for (const Tensor* b : {&b_ih, &b_hh})
-        EMBER_CHECK(!b->defined() || b->sizes() == Shape({G * H}), op, ": bias", b == &b_ih ? "_ih" : "_hh",
-                    suffix, " should have shape ", shape_str({G * H}), ", got ", shape_str(b->sizes()));
+        EMBER_CHECK(!b->defined() || b->sizes() == Shape({G * H}), op, ": bias", b == &b_ih ? "_ih" : "_hh", suffix,
+                    " should have shape ", shape_str({G * H}), ", got ", shape_str(b->sizes()));
       Tensor h0 = h_all.defined() ? h_all.select(0, l * D + dir) : zero_state;
       Tensor c0 = lstm ? (c_all.defined() ? c_all.select(0, l * D + dir) : zero_state) : Tensor();
       LayerOut r = run_layer(mode, input, h0, c0, w_ih, w_hh, b_ih, b_hh, dir == 1);
@@ -254,8 +259,8 @@ LayerOut run_cell(RnnMode mode, const Tensor& x, const Tensor& h, const Tensor& 
     return batched ? s : s.unsqueeze(0);
   };
   Tensor xb = (batched ? x : x.unsqueeze(0)).unsqueeze(0);  // (1,B,I)
-  LayerOut r = run_layer(mode, xb, state(h, "hidden state"), lstm ? state(c, "cell state") : Tensor(), w_ih, w_hh,
-                         b_ih, b_hh, false);
+  LayerOut r = run_layer(mode, xb, state(h, "hidden state"), lstm ? state(c, "cell state") : Tensor(), w_ih, w_hh, b_ih,
+                         b_hh, false);
   if (!batched) {
     r.hn = r.hn.squeeze(0);
     if (lstm) r.cn = r.cn.squeeze(0);
@@ -270,17 +275,17 @@ std::tuple<Tensor, Tensor, Tensor> lstm(const Tensor& x, const TensorList& hx, c
                                         bool bidirectional, bool batch_first) {
   EMBER_CHECK(hx.empty() || hx.size() == 2, "lstm: hx must be empty or (h0, c0), got ", hx.size(), " tensors");
   EMBER_CHECK(hx.empty() || hx[0].defined() == hx[1].defined(), "lstm: give both h0 and c0, or neither");
-  return run_stack(RnnMode::Lstm, x, hx.empty() ? Tensor() : hx[0], hx.empty() ? Tensor() : hx[1], params,
-                   has_biases, num_layers, dropout, train, bidirectional, batch_first);
+  return run_stack(RnnMode::Lstm, x, hx.empty() ? Tensor() : hx[0], hx.empty() ? Tensor() : hx[1], params, has_biases,
+                   num_layers, dropout, train, bidirectional, batch_first);
 }
 
-#define EMBER_RNN_SEQUENCE_FN(fn, mode)                                                                       \
-  std::tuple<Tensor, Tensor> fn(const Tensor& x, const Tensor& hx, const TensorList& params, bool has_biases,  \
-                                int64_t num_layers, double dropout, bool train, bool bidirectional,            \
-                                bool batch_first) {                                                            \
-    auto [out, hn, cn] = run_stack(mode, x, hx, Tensor(), params, has_biases, num_layers, dropout, train,      \
-                                   bidirectional, batch_first);                                                \
-    return {out, hn};                                                                                          \
+#define EMBER_RNN_SEQUENCE_FN(fn, mode)                                                                               \
+  std::tuple<Tensor, Tensor> fn(const Tensor& x, const Tensor& hx, const TensorList& params, bool has_biases,         \
+                                int64_t num_layers, double dropout, bool train, bool bidirectional,                   \
+                                bool batch_first) {                                                                   \
+    auto [out, hn, cn] =                                                                                              \
+        run_stack(mode, x, hx, Tensor(), params, has_biases, num_layers, dropout, train, bidirectional, batch_first); \
+    return {out, hn};                                                                                                 \
   }
 EMBER_RNN_SEQUENCE_FN(gru, RnnMode::Gru)
 EMBER_RNN_SEQUENCE_FN(rnn_tanh, RnnMode::Tanh)

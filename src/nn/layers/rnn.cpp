@@ -51,7 +51,10 @@ void uniform_all(const TensorList& ts, int64_t hidden_size) {
 
 RNNBase::RNNBase(std::string type_name, std::string mode_, int64_t input_size_, int64_t hidden_size_,
                  RNNOptions options_)
-    : Module(std::move(type_name)), mode(std::move(mode_)), input_size(input_size_), hidden_size(hidden_size_),
+    : Module(std::move(type_name)),
+      mode(std::move(mode_)),
+      input_size(input_size_),
+      hidden_size(hidden_size_),
       options(std::move(options_)) {
   const char* type = Module::type_name().c_str();
   check_sizes(type, input_size, hidden_size);
@@ -66,7 +69,8 @@ RNNBase::RNNBase(std::string type_name, std::string mode_, int64_t input_size_, 
     for (int64_t dir = 0; dir < D; ++dir) {
       const int64_t in = l == 0 ? input_size : hidden_size * D;
       const std::string sfx = "_l" + std::to_string(l) + (dir ? "_reverse" : "");
-      std::vector<std::pair<std::string, Shape>> ps = {{"weight_ih" + sfx, {G, in}}, {"weight_hh" + sfx, {G, hidden_size}}};
+      std::vector<std::pair<std::string, Shape>> ps = {{"weight_ih" + sfx, {G, in}},
+                                                       {"weight_hh" + sfx, {G, hidden_size}}};
       if (options.bias) {
         ps.push_back({"bias_ih" + sfx, {G}});
         ps.push_back({"bias_hh" + sfx, {G}});
@@ -125,7 +129,8 @@ RNNOutput RNN::forward(const Tensor& x, const Tensor& h0) {
   return {out, hn};
 }
 
-LSTM::LSTM(int64_t input_size, int64_t hidden_size, RNNOptions o) : RNNBase("LSTM", "LSTM", input_size, hidden_size, o) {}
+LSTM::LSTM(int64_t input_size, int64_t hidden_size, RNNOptions o)
+    : RNNBase("LSTM", "LSTM", input_size, hidden_size, o) {}
 LSTM::LSTM(int64_t input_size, int64_t hidden_size, int64_t num_layers, bool bias, bool batch_first, double dropout,
            bool bidirectional)
     : LSTM(input_size, hidden_size, make_options(num_layers, "tanh", bias, batch_first, dropout, bidirectional)) {}

@@ -65,8 +65,8 @@ class RNNBase : public Module {
 class RNN : public RNNBase {
  public:
   RNN(int64_t input_size, int64_t hidden_size, RNNOptions options = {});
-  RNN(int64_t input_size, int64_t hidden_size, int64_t num_layers, std::string nonlinearity = "tanh",
-      bool bias = true, bool batch_first = false, double dropout = 0.0, bool bidirectional = false);
+  RNN(int64_t input_size, int64_t hidden_size, int64_t num_layers, std::string nonlinearity = "tanh", bool bias = true,
+      bool batch_first = false, double dropout = 0.0, bool bidirectional = false);
   // x:(T,B,in) / (B,T,in) / unbatched (T,in); h0:(L*D,B,H) or undefined (zeros).
   RNNOutput forward(const Tensor& x, const Tensor& h0 = Tensor());
 };
