@@ -12,9 +12,13 @@
 
 #include <ember/ember.h>
 
+#include "support/files.h"
 #include "support/testing.h"
 
 using namespace ember;
+using ember::testing::expect_error;
+using ember::testing::read_bytes;
+using ember::testing::write_bytes;
 namespace fs = std::filesystem;
 
 namespace {
@@ -31,18 +35,6 @@ class Safetensors : public ::testing::Test {
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
   fs::path dir_;
 };
-
-std::string read_bytes(const std::string& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-void write_bytes(const std::string& p, const std::string& bytes) {
-  std::ofstream f(p, std::ios::binary);
-  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
 
 std::string u64le(uint64_t n) {
   std::string s(8, '\0');
@@ -65,18 +57,6 @@ std::string raw(const std::vector<T>& v) {
 std::string bytes_of(const Tensor& t) {
   Tensor c = t.contiguous();
   return std::string(static_cast<const char*>(c.raw_data()), c.nbytes());
-}
-
-// Runs `f`, expects an ember::Error whose message contains every one of `parts`.
-template <class F>
-void expect_error(F&& f, std::initializer_list<std::string> parts) {
-  try {
-    f();
-    ADD_FAILURE() << "expected ember::Error containing \"" << *parts.begin() << "\"";
-  } catch (const Error& e) {
-    std::string msg = e.what();
-    for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "message: " << msg << "\nmissing: " << p;
-  }
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "ember/autograd/grad_mode.h"
 #include "ember/autograd/graphviz.h"
 #include "ember/autograd/node.h"
+#include "ember/io/checkpoint.h"
 #include "ember/io/image.h"
 #include "ember/io/safetensors.h"
 #include "ember/nn/functional.h"
