@@ -1,6 +1,6 @@
 #pragma once
-// Helpers shared by the toolkit's tests (test_params, test_search, test_cli_*): the message of an
-// expected ember::Error, substring expectations, a per-test temporary directory, small file I/O.
+// Helpers shared by the toolkit's tests (test_params, test_search, test_cli_*): substring
+// expectations, a per-test temporary directory, small file I/O (error_of is in support/testing.h).
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -11,19 +11,9 @@
 #include <string>
 
 #include "ember/core/error.h"
+#include "support/testing.h"
 
 namespace ember::testing {
-
-// The message of the ember::Error that `fn` throws ("" if it throws none).
-template <class F>
-std::string error_of(F fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 #define EXPECT_HAS(haystack, needle) EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << (haystack)
 #define EXPECT_LACKS(haystack, needle) EXPECT_EQ(std::string(haystack).find(needle), std::string::npos) << (haystack)
