@@ -4,9 +4,6 @@
 // state lives in the caller's struct), so the jump skips only C frames and no destructor.
 #include "ember/io/image.h"
 
-#include <unistd.h>
-
-#include <atomic>
 #include <cerrno>
 #include <csetjmp>
 #include <cstdio>
@@ -18,6 +15,7 @@
 #include <jerror.h>
 #include <png.h>
 
+#include "data/file_util.h"
 #include "ember/tensor/factory.h"
 
 namespace ember::io {
@@ -274,26 +272,6 @@ std::vector<uint8_t> read_bytes(const std::string& path) {
   return b;
 }
 
-// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
-void write_atomically(const std::string& path, const std::vector<uint8_t>& bytes, const char* op) {
-  static std::atomic<uint64_t> counter{0};
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  EMBER_CHECK(f, op, ": cannot create ", tmp, ": ", std::strerror(errno));
-  bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-  int saved = errno;
-  ok = (std::fclose(f) == 0) && ok;
-  if (!ok) {
-    std::remove(tmp.c_str());
-    EMBER_THROW(op, ": writing ", tmp, " failed: ", std::strerror(saved ? saved : errno));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    saved = errno;
-    std::remove(tmp.c_str());
-    EMBER_THROW(op, ": cannot rename ", tmp, " to ", path, ": ", std::strerror(saved));
-  }
-}
-
 Tensor decode(const std::vector<uint8_t>& bytes, const std::string& what, const char* op) {
   EMBER_CHECK(!bytes.empty(), op, ": ", what, ": empty file (0 bytes)");
   if (is_jpeg(bytes)) {
@@ -343,11 +321,13 @@ std::vector<uint8_t> encode_jpeg(const Tensor& hwc_u8, int quality) {
 }
 
 void write_png(const std::string& path, const Tensor& hwc_u8) {
-  write_atomically(path, encode_png(hwc_u8), "write_png");
+  const std::vector<uint8_t> bytes = encode_png(hwc_u8);
+  data::detail::write_file_atomically(path, bytes.data(), bytes.size(), "write_png");
 }
 
 void write_jpeg(const std::string& path, const Tensor& hwc_u8, int quality) {
-  write_atomically(path, encode_jpeg(hwc_u8, quality), "write_jpeg");
+  const std::vector<uint8_t> bytes = encode_jpeg(hwc_u8, quality);
+  data::detail::write_file_atomically(path, bytes.data(), bytes.size(), "write_jpeg");
 }
 
 }  // namespace ember::io
