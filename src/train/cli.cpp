@@ -109,6 +109,7 @@ int run_cli(int argc, char** argv) {
                                                     "image files, or the tags of sentences");
   predict->add_option("--model_dir", predict_args.model_dir, "Experiment directory holding params.json")->required();
   predict->add_option("--restore_file", predict_args.restore_file, "Weights: 'best', 'last' or a path")->capture_default_str();
+  predict->add_option("--data_dir", predict_args.data_dir, "Dataset directory, for models with a vocabulary (ner_lstm)");
   predict->add_option("--top_k", predict_args.top_k, "Classes to show per image")->capture_default_str()->check(CLI::Range(1, 1000));
   predict->add_option("inputs", predict_args.inputs, "Image files (JPEG/PNG), or sentences for a tagging model")
       ->required();

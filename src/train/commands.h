@@ -22,7 +22,7 @@ struct EvaluateArgs {
 int evaluate(const EvaluateArgs& args);
 
 struct PredictArgs {
-  std::string model_dir, restore_file = "best";
+  std::string model_dir, restore_file = "best", data_dir;
   std::vector<std::string> inputs;
   int top_k = 1;
 };

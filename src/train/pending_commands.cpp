@@ -1,4 +1,4 @@
-// TEMPORARY (phase A): the commands that need the layers, losses and data loaders of other branches.
+// TEMPORARY: `ember data` waits for the data branch's dataset tools.
 #include <CLI/CLI.hpp>
 
 #include "ember/core/error.h"
@@ -6,9 +6,6 @@
 
 namespace ember::train::cmd {
 
-int train(const TrainArgs&) { EMBER_THROW("train: not available yet"); }
-int evaluate(const EvaluateArgs&) { EMBER_THROW("evaluate: not available yet"); }
-int predict(const PredictArgs&) { EMBER_THROW("predict: not available yet"); }
 CLI::App* add_data_command(CLI::App& app) { return app.add_subcommand("data", "Dataset tools (not available yet)"); }
 int run_data(CLI::App&) { EMBER_THROW("data: not available yet"); }
 

@@ -21,6 +21,7 @@
 #include "ember/train/experiment.h"
 #include "ember/train/search.h"
 #include "ember/train/synthesize.h"
+#include "train/interrupt.h"
 #include "train/markdown.h"
 
 extern char** environ;
@@ -30,25 +31,6 @@ namespace fs = std::filesystem;
 namespace ember::train {
 
 namespace {
-
-volatile std::sig_atomic_t g_interrupted = 0;
-void on_sigint(int) { g_interrupted = 1; }
-
-// Installs the SIGINT handler for the search's lifetime and restores the previous one.
-class SigintGuard {
- public:
-  SigintGuard() {
-    g_interrupted = 0;
-    struct sigaction sa {};
-    sa.sa_handler = on_sigint;
-    sigemptyset(&sa.sa_mask);
-    ::sigaction(SIGINT, &sa, &old_);
-  }
-  ~SigintGuard() { ::sigaction(SIGINT, &old_, nullptr); }
-
- private:
-  struct sigaction old_ {};
-};
 
 std::string self_executable() {
   std::error_code ec;
@@ -199,18 +181,19 @@ std::vector<TrialResult> run_search(const SearchOptions& options, const Params::
     queue.push_back(i);
   }
 
-  SigintGuard sigint;
+  detail::InterruptGuard sigint;
+  auto interrupted = [] { return detail::InterruptGuard::requested(); };
   bool forwarded = false;
   std::vector<Running> running;
   size_t next = 0, started = 0;
   const size_t to_run = queue.size();
   while (next < queue.size() || !running.empty()) {
-    if (g_interrupted && !forwarded) {
+    if (interrupted() && !forwarded) {
       forwarded = true;
       out << "search: interrupted: stopping the running trials (they save a checkpoint first)" << std::endl;
       for (const Running& r : running) ::kill(r.pid, SIGINT);
     }
-    while (!g_interrupted && next < queue.size() && static_cast<int>(running.size()) < options.jobs) {
+    while (!interrupted() && next < queue.size() && static_cast<int>(running.size()) < options.jobs) {
       const size_t i = queue[next++];
       const std::string log = (fs::path(options.parent_dir) / trials[i].name / "output.log").string();
       std::string error;
@@ -244,7 +227,7 @@ std::vector<TrialResult> run_search(const SearchOptions& options, const Params::
       if (exited && r.exit_code == 0) {
         r.status = TrialResult::Status::Ok;
       } else {
-        r.status = g_interrupted ? TrialResult::Status::Interrupted : TrialResult::Status::Failed;
+        r.status = interrupted() ? TrialResult::Status::Interrupted : TrialResult::Status::Failed;
         r.message = last_line((tdir / "output.log").string());
         if (r.message.empty()) r.message = "exit status " + std::to_string(r.exit_code);
       }

@@ -28,6 +28,7 @@ class TrainScheduler {
   void after_batch();
   void after_epoch(double val_metric);
   bool active() const { return scheduler_ != nullptr; }
+  optim::Scheduler* get() const { return scheduler_.get(); }  // null without a scheduler
   std::string name() const;  // "none" without a scheduler
   // The scheduler's state (empty without one), for checkpoints.
   optim::Options state_dict() const;
