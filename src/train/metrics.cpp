@@ -2,6 +2,8 @@
 #include "ember/train/metrics.h"
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 
 #include "ember/autograd/grad_mode.h"
@@ -37,6 +39,38 @@ Metrics MetricSums::means() const {
   for (const Entry& e : entries_)
     out.emplace_back(e.name, e.count > 0 ? e.sum / e.count : std::numeric_limits<double>::quiet_NaN());
   return out;
+}
+
+std::string MetricSums::to_string() const {
+  std::string out;
+  char buf[96];
+  for (const Entry& e : entries_) {
+    std::snprintf(buf, sizeof(buf), "=%.17g,%.17g", e.sum, e.count);
+    out += (out.empty() ? "" : ";") + e.name + buf;
+  }
+  return out;
+}
+
+MetricSums MetricSums::from_string(const std::string& text) {
+  MetricSums s;
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t end = text.find(';', at);
+    if (end == std::string::npos) end = text.size();
+    const std::string item = text.substr(at, end - at);
+    const size_t eq = item.rfind('='), comma = item.rfind(',');
+    EMBER_CHECK(eq != std::string::npos && comma != std::string::npos && comma > eq, "MetricSums: bad entry '", item,
+                "' in '", text, "'");
+    char* stop = nullptr;
+    const std::string sum_text = item.substr(eq + 1, comma - eq - 1), count_text = item.substr(comma + 1);
+    const double sum = std::strtod(sum_text.c_str(), &stop);
+    EMBER_CHECK(stop && *stop == '\0' && !sum_text.empty(), "MetricSums: bad sum in '", item, "'");
+    const double count = std::strtod(count_text.c_str(), &stop);
+    EMBER_CHECK(stop && *stop == '\0' && !count_text.empty(), "MetricSums: bad count in '", item, "'");
+    s.add(item.substr(0, eq), sum, count);
+    at = end + 1;
+  }
+  return s;
 }
 
 int64_t count_correct(const Tensor& logits, const Tensor& target) {

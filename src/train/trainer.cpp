@@ -33,6 +33,7 @@ namespace {
 // batches of it already trained; the loader generator is saved as it was when that epoch began.
 constexpr const char* kPartialEpoch = "partial_epoch";
 constexpr const char* kPartialBatches = "partial_batches";
+constexpr const char* kPartialSums = "partial_train_sums";  // the epoch's training metric sums so far
 
 bool better(double value, std::optional<double> best, bool higher) {
   if (std::isnan(value)) return false;
@@ -111,6 +112,7 @@ TrainResult train(const TrainOptions& o) {
   ckpt.generators["loader"] = loader_gen.get();
   ckpt.metadata["params"] = params.to_json();
   int64_t start_epoch = 0, skip_batches = 0;
+  MetricSums resumed_sums;
   std::optional<double> best;
   History history;
   if (!o.restore_file.empty()) {
@@ -121,8 +123,8 @@ TrainResult train(const TrainOptions& o) {
       best = ckpt.best_metric;
       if (ckpt.metadata.count(kPartialBatches)) {  // stopped by Ctrl-C inside epoch start_epoch + 1
         skip_batches = std::stoll(ckpt.metadata.at(kPartialBatches));
-        ckpt.metadata.erase(kPartialBatches);
-        ckpt.metadata.erase(kPartialEpoch);
+        if (ckpt.metadata.count(kPartialSums)) resumed_sums = MetricSums::from_string(ckpt.metadata.at(kPartialSums));
+        for (const char* k : {kPartialBatches, kPartialEpoch, kPartialSums}) ckpt.metadata.erase(k);
       }
       ckpt.metadata["params"] = params.to_json();
     } else {
@@ -172,9 +174,9 @@ TrainResult train(const TrainOptions& o) {
     const auto t0 = Clock::now();
     const Generator loader_at_epoch_start = *loader_gen;
     s.model->train();
-    MetricSums train_sums;
+    MetricSums train_sums = skip_batches ? resumed_sums : MetricSums();
     double running = 0;  // exponential running loss shown by the progress bar
-    int64_t seen = 0, batches = 0, samples = 0;
+    int64_t seen = 0, batches = 0, samples = 0;  // samples: trained by this process (for the rate)
     detail::Progress bar(steps_per_epoch, "Epoch " + std::to_string(epoch));
     bool stopped = false;
     for (data::Example& batch : train_loader) {
@@ -222,7 +224,9 @@ TrainResult train(const TrainOptions& o) {
       ckpt.best_metric = best;
       ckpt.metadata[kPartialEpoch] = std::to_string(epoch);
       ckpt.metadata[kPartialBatches] = std::to_string(batches);
+      ckpt.metadata[kPartialSums] = train_sums.to_string();
       ckpt.save(exp.last_checkpoint());
+      for (const char* k : {kPartialBatches, kPartialEpoch, kPartialSums}) ckpt.metadata.erase(k);
       *loader_gen = now;
       log.info("Interrupted after " + std::to_string(batches) + " of " + std::to_string(steps_per_epoch) +
                " batches of epoch " + std::to_string(epoch) + ": saved " + exp.last_checkpoint() +

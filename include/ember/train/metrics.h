@@ -24,6 +24,9 @@ class MetricSums {
   // sum / count for each metric (NaN for a count of 0).
   Metrics means() const;
   void clear() { entries_.clear(); }
+  // "loss=12.5,40;accuracy=31,40" (exact round trip), to carry a partial epoch in a checkpoint.
+  std::string to_string() const;
+  static MetricSums from_string(const std::string& text);
 
  private:
   struct Entry {
