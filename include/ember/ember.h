@@ -22,3 +22,5 @@
 #include "ember/io/safetensors.h"
 #include "ember/nn/functional/rnn.h"
 #include "ember/nn/layers/rnn.h"
+#include "ember/nn/functional/loss.h"
+#include "ember/nn/losses.h"
