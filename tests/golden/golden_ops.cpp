@@ -75,7 +75,6 @@ EMBER_GOLDEN_OP(function, sum) {
   return reduce(in, args, [](const Tensor& x) { return sum(x); },
                 [](const Tensor& x, const std::vector<int64_t>& d, bool k) { return sum(x, d, k); });
 }
-#if 0  // TODO(pending: mean max min logsumexp softmax log_softmax)
 EMBER_GOLDEN_OP(function, mean) {
   return reduce(in, args, [](const Tensor& x) { return mean(x); },
                 [](const Tensor& x, const std::vector<int64_t>& d, bool k) { return mean(x, d, k); });
@@ -96,7 +95,6 @@ EMBER_GOLDEN_OP(function, logsumexp) {
 }
 EMBER_GOLDEN_OP(function, softmax) { return {softmax(in[0], arg_int(args, "dim"))}; }
 EMBER_GOLDEN_OP(function, log_softmax) { return {log_softmax(in[0], arg_int(args, "dim"))}; }
-#endif
 
 // ---- linear algebra -----------------------------------------------------------------------
 EMBER_GOLDEN_OP(function, matmul) { return {matmul(in[0], in[1])}; }
