@@ -36,7 +36,7 @@ Tensor reduce(const Tensor& l, Reduction r, const char* op) {
   switch (r.kind) {
     case Reduction::None: return l;
     case Reduction::Sum: return l.sum();
-    case Reduction::Mean: return l.sum() / static_cast<double>(l.numel());  // 0/0 = nan when empty, as torch
+    case Reduction::Mean: return l.mean();
     case Reduction::BatchMean: break;
   }
   EMBER_THROW(op, ": reduction 'batchmean' is only valid for kl_div");
