@@ -1,10 +1,9 @@
 // Losses: PyTorch's numbers for every option (tests/reference/loss_refs.py), float64 finite
 // differences, the CS230 hand-written losses, module forms and error messages.
+#include <ember/ember.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
-
-#include <ember/ember.h>
 
 #include "reference/det.h"
 #include "support/testing.h"
@@ -37,8 +36,7 @@ void check_case(Fn loss_fn, Tensor x, Tensor t, const std::vector<double>& out, 
   if (!gt.empty()) EXPECT_TENSOR_CLOSE(t.grad(), ref(gt, t.sizes()), 1e-10, 1e-9);
 }
 
-#define CHECK_CASE(tag, fn, x, t, ...) \
-  check_case(fn, x, t, tag##_out, tag##_gx __VA_OPT__(, ) __VA_ARGS__)
+#define CHECK_CASE(tag, fn, x, t, ...) check_case(fn, x, t, tag##_out, tag##_gx __VA_OPT__(, ) __VA_ARGS__)
 
 }  // namespace
 
@@ -46,12 +44,16 @@ void check_case(Fn loss_fn, Tensor x, Tensor t, const std::vector<double>& out, 
 
 TEST(Losses, RegressionMatchPyTorch) {
   Tensor x = det({3, 4}, 1, 3.0), y = det({3, 4}, 2, 3.0);
-  CHECK_CASE(mse_none, [](auto a, auto b) { return F::mse_loss(a, b, "none"); }, x, y, mse_none_gt);
-  CHECK_CASE(l1_sum, [](auto a, auto b) { return F::l1_loss(a, b, "sum"); }, x, y, l1_sum_gt);
-  CHECK_CASE(smooth_l1_beta, [](auto a, auto b) { return F::smooth_l1_loss(a, b, "mean", 0.5); }, x, y,
-             smooth_l1_beta_gt);
-  CHECK_CASE(smooth_l1_beta0, [](auto a, auto b) { return F::smooth_l1_loss(a, b, "none", 0.0); }, x, y);
-  CHECK_CASE(huber_delta, [](auto a, auto b) { return F::huber_loss(a, b, "sum", 0.7); }, x, y, huber_delta_gt);
+  CHECK_CASE(
+      mse_none, [](auto a, auto b) { return F::mse_loss(a, b, "none"); }, x, y, mse_none_gt);
+  CHECK_CASE(
+      l1_sum, [](auto a, auto b) { return F::l1_loss(a, b, "sum"); }, x, y, l1_sum_gt);
+  CHECK_CASE(
+      smooth_l1_beta, [](auto a, auto b) { return F::smooth_l1_loss(a, b, "mean", 0.5); }, x, y, smooth_l1_beta_gt);
+  CHECK_CASE(
+      smooth_l1_beta0, [](auto a, auto b) { return F::smooth_l1_loss(a, b, "none", 0.0); }, x, y);
+  CHECK_CASE(
+      huber_delta, [](auto a, auto b) { return F::huber_loss(a, b, "sum", 0.7); }, x, y, huber_delta_gt);
 }
 
 TEST(Losses, NLLMatchesPyTorch) {
@@ -61,7 +63,10 @@ TEST(Losses, NLLMatchesPyTorch) {
       [&](auto a, auto) { return F::nll_loss(a, classes(nll_t, {5}), {.weight = w, .ignore_index = 1}); },
       det({5, 4}, 4), Tensor());
   CHECK_CASE(
-      nll_4d_none, [](auto a, auto) { return F::nll_loss(a, classes(nll4d_t, {2, 3, 2}), {.reduction = "none"}); },
+      nll_4d_none,
+      [](auto a, auto) {
+        return F::nll_loss(a, classes(nll4d_t, {2, 3, 2}), {.reduction = "none"});
+      },
       det({2, 4, 3, 2}, 5), Tensor());
   CHECK_CASE(
       nll_unbatched_sum, [](auto a, auto) { return F::nll_loss(a, classes({2}, {}), {.reduction = "sum"}); },
@@ -72,9 +77,7 @@ TEST(Losses, CrossEntropyMatchesPyTorch) {
   Tensor t = classes(ce_t, {6}), w = det({5}, 7) + 1.0;
   CHECK_CASE(
       ce_weight_ignore_smooth,
-      [&](auto a, auto) {
-        return F::cross_entropy(a, t, {.weight = w, .ignore_index = -1, .label_smoothing = 0.2});
-      },
+      [&](auto a, auto) { return F::cross_entropy(a, t, {.weight = w, .ignore_index = -1, .label_smoothing = 0.2}); },
       det({6, 5}, 8, 4.0), Tensor());
   CHECK_CASE(
       ce_smooth_mean,
@@ -117,7 +120,8 @@ TEST(Losses, BinaryAndKLMatchPyTorch) {
       kl_batchmean, [](auto a, auto b) { return F::kl_div(a, b, "batchmean"); }, lp, q, kl_batchmean_gt);
   CHECK_CASE(
       kl_log_target_sum, [](auto a, auto b) { return F::kl_div(a, b, "sum", true); }, lp, lq, kl_log_target_sum_gt);
-  CHECK_CASE(kl_mean, [](auto a, auto b) { return F::kl_div(a, b); }, lp, q);
+  CHECK_CASE(
+      kl_mean, [](auto a, auto b) { return F::kl_div(a, b); }, lp, q);
 }
 
 TEST(Losses, Float32FollowsFloat64) {
@@ -152,8 +156,8 @@ TEST(Losses, Gradcheck) {
       },
       {logits}));
   Tensor x4 = leaf(det({2, 3, 2, 2}, 5, 3.0)), t4 = classes({1, 0, 2, 2, 1, 0, 0, 2}, {2, 2, 2});
-  EXPECT_TRUE(gradcheck([&](const TensorList& in) { return F::cross_entropy(in[0], t4, {.label_smoothing = 0.1}); },
-                        {x4}));
+  EXPECT_TRUE(
+      gradcheck([&](const TensorList& in) { return F::cross_entropy(in[0], t4, {.label_smoothing = 0.1}); }, {x4}));
   Tensor probs = leaf(softmax(det({4, 5}, 10, 3.0), 1)), lg = leaf(det({4, 5}, 12, 4.0));
   EXPECT_TRUE(gradcheck([](const TensorList& in) { return F::cross_entropy(in[0], in[1], {.label_smoothing = 0.3}); },
                         {lg, probs}));
@@ -206,8 +210,8 @@ TEST(Losses, CS230CrossEntropyBackpropagatesLikeTheBuiltIn) {
   builtin.backward();
   EXPECT_TENSOR_CLOSE(mine, builtin, 1e-12, 1e-12);
   EXPECT_TENSOR_CLOSE(g_mine, logits.grad(), 1e-12, 1e-12);
-  EXPECT_TRUE(gradcheck([&](const TensorList& in) { return my_cross_entropy_loss(log_softmax(in[0], 1), labels); },
-                        {logits}));
+  EXPECT_TRUE(
+      gradcheck([&](const TensorList& in) { return my_cross_entropy_loss(log_softmax(in[0], 1), labels); }, {logits}));
 }
 
 TEST(Losses, CS230MaskedNERLossBackpropagatesLikeIgnoreIndex) {
@@ -224,8 +228,8 @@ TEST(Losses, CS230MaskedNERLossBackpropagatesLikeIgnoreIndex) {
   EXPECT_TENSOR_CLOSE(g_mine, logits.grad(), 1e-12, 1e-12);
   // Padded rows get no gradient.
   EXPECT_TENSOR_CLOSE(g_mine.narrow(0, 6, 2), zeros({2, 3}, kFloat64), 0.0, 0.0);
-  EXPECT_TRUE(gradcheck([&](const TensorList& in) { return ner_masked_loss(log_softmax(in[0], 1), labels); },
-                        {logits}));
+  EXPECT_TRUE(
+      gradcheck([&](const TensorList& in) { return ner_masked_loss(log_softmax(in[0], 1), labels); }, {logits}));
 }
 
 // ---- modules ---------------------------------------------------------------------------------------

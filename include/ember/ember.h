@@ -24,3 +24,5 @@
 #include "ember/nn/layers/rnn.h"
 #include "ember/nn/functional/loss.h"
 #include "ember/nn/losses.h"
+#include "ember/nn/functional/attention.h"
+#include "ember/nn/layers/attention.h"

@@ -1,9 +1,9 @@
 // Golden ops for the losses (kind "function"): the op names are PyTorch's functional names
 // (bce_loss = binary_cross_entropy, bce_with_logits = binary_cross_entropy_with_logits) and
 // args its keyword arguments; optional tensors (weight, pos_weight) come as named inputs.
-#include "golden/golden.h"
-
 #include <ember/nn/functional/loss.h>
+
+#include "golden/golden.h"
 
 namespace ember::golden {
 namespace {

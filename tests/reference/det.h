@@ -1,9 +1,9 @@
 #pragma once
 // Deterministic test inputs shared with the PyTorch scripts in tests/reference/*.py (their
 // det()): the same values on both sides, so only PyTorch's results need embedding in a test.
-#include <vector>
-
 #include <ember/ember.h>
+
+#include <vector>
 
 namespace ember::testing {
 

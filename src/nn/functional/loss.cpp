@@ -13,19 +13,28 @@ namespace ember::nn::functional {
 
 Reduction::Reduction(const char* name) {
   const std::string n = name ? name : "";
-  if (n == "none") kind = None;
-  else if (n == "mean") kind = Mean;
-  else if (n == "sum") kind = Sum;
-  else if (n == "batchmean") kind = BatchMean;
-  else EMBER_THROW(n, " is not a valid value for reduction (expected 'none', 'mean' or 'sum')");
+  if (n == "none")
+    kind = None;
+  else if (n == "mean")
+    kind = Mean;
+  else if (n == "sum")
+    kind = Sum;
+  else if (n == "batchmean")
+    kind = BatchMean;
+  else
+    EMBER_THROW(n, " is not a valid value for reduction (expected 'none', 'mean' or 'sum')");
 }
 
 const char* Reduction::name() const {
   switch (kind) {
-    case None: return "none";
-    case Mean: return "mean";
-    case Sum: return "sum";
-    case BatchMean: return "batchmean";
+    case None:
+      return "none";
+    case Mean:
+      return "mean";
+    case Sum:
+      return "sum";
+    case BatchMean:
+      return "batchmean";
   }
   return "?";
 }
@@ -34,10 +43,14 @@ namespace loss_detail {
 
 Tensor reduce(const Tensor& l, Reduction r, const char* op) {
   switch (r.kind) {
-    case Reduction::None: return l;
-    case Reduction::Sum: return l.sum();
-    case Reduction::Mean: return l.mean();
-    case Reduction::BatchMean: break;
+    case Reduction::None:
+      return l;
+    case Reduction::Sum:
+      return l.sum();
+    case Reduction::Mean:
+      return l.mean();
+    case Reduction::BatchMean:
+      break;
   }
   EMBER_THROW(op, ": reduction 'batchmean' is only valid for kl_div");
 }

@@ -93,10 +93,14 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLLossOptions&
   Tensor w = target_weights(t, o.weight, input.dtype());
   Tensor l = -picked * w;
   switch (o.reduction.kind) {
-    case Reduction::None: return l.reshape(target.sizes());
-    case Reduction::Sum: return l.sum();
-    case Reduction::Mean: return l.sum() / w.sum();  // all ignored: 0/0 = nan, as torch
-    case Reduction::BatchMean: break;
+    case Reduction::None:
+      return l.reshape(target.sizes());
+    case Reduction::Sum:
+      return l.sum();
+    case Reduction::Mean:
+      return l.sum() / w.sum();  // all ignored: 0/0 = nan, as torch
+    case Reduction::BatchMean:
+      break;
   }
   EMBER_THROW(op, ": reduction 'batchmean' is only valid for kl_div");
 }
@@ -123,10 +127,14 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntro
       prod = prod * class_weight_view(o.weight, input);
     }
     switch (o.reduction.kind) {
-      case Reduction::None: return -prod.sum({cd});
-      case Reduction::Sum: return -prod.sum();
-      case Reduction::Mean: return -prod.sum() / static_cast<double>(input.numel() / std::max<int64_t>(C, 1));
-      case Reduction::BatchMean: break;
+      case Reduction::None:
+        return -prod.sum({cd});
+      case Reduction::Sum:
+        return -prod.sum();
+      case Reduction::Mean:
+        return -prod.sum() / static_cast<double>(input.numel() / std::max<int64_t>(C, 1));
+      case Reduction::BatchMean:
+        break;
     }
     EMBER_THROW(op, ": reduction 'batchmean' is only valid for kl_div");
   }
@@ -140,14 +148,19 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntro
   smooth = where(ignored, 0.0, smooth);
   Tensor ret;
   switch (o.reduction.kind) {
-    case Reduction::None: ret = smooth; break;
-    case Reduction::Sum: ret = smooth.sum(); break;
+    case Reduction::None:
+      ret = smooth;
+      break;
+    case Reduction::Sum:
+      ret = smooth.sum();
+      break;
     case Reduction::Mean: {
       Targets t = flatten_targets(op, logp, target, o.weight, o.ignore_index);
       ret = smooth.sum() / target_weights(t, o.weight, input.dtype()).sum();
       break;
     }
-    case Reduction::BatchMean: EMBER_THROW(op, ": reduction 'batchmean' is only valid for kl_div");
+    case Reduction::BatchMean:
+      EMBER_THROW(op, ": reduction 'batchmean' is only valid for kl_div");
   }
   return nll * (1 - ls) + ret * (ls / static_cast<double>(C));
 }

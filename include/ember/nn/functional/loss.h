@@ -20,8 +20,8 @@ struct Reduction {
   enum Kind { None, Mean, Sum, BatchMean };
   Kind kind = Mean;
   Reduction() = default;
-  Reduction(Kind k) : kind(k) {}              // NOLINT: implicit, like Python's string argument
-  Reduction(const char* name);                // NOLINT
+  Reduction(Kind k) : kind(k) {}                                   // NOLINT: implicit, like Python's string argument
+  Reduction(const char* name);                                     // NOLINT
   Reduction(const std::string& name) : Reduction(name.c_str()) {}  // NOLINT
   const char* name() const;
 };
@@ -35,12 +35,11 @@ Tensor l1_loss(const Tensor& input, const Tensor& target, Reduction reduction = 
 Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::Mean,
                       double beta = 1.0);
 // z = |input - target|: 0.5 z^2 if z < delta, else delta (z - 0.5 delta).
-Tensor huber_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::Mean,
-                  double delta = 1.0);
+Tensor huber_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::Mean, double delta = 1.0);
 
 // ---- classification ----------------------------------------------------------------------------
 struct NLLLossOptions {
-  Tensor weight;               // (C) rescales each class; undefined: all 1
+  Tensor weight;                // (C) rescales each class; undefined: all 1
   int64_t ignore_index = -100;  // targets equal to it add nothing (and are not counted by "mean")
   Reduction reduction = Reduction::Mean;
 };
@@ -50,7 +49,7 @@ struct NLLLossOptions {
 Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLLossOptions& options = {});
 
 struct CrossEntropyOptions {
-  Tensor weight;  // (C)
+  Tensor weight;                // (C)
   int64_t ignore_index = -100;  // class-index targets only
   Reduction reduction = Reduction::Mean;
   double label_smoothing = 0.0;  // in [0, 1]: mixes the target with the uniform distribution
