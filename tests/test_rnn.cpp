@@ -8,25 +8,17 @@
 #include <cmath>
 #include <memory>
 
+#include "reference/det.h"
 #include "support/testing.h"
 
 using namespace ember;
 namespace F = ember::nn::functional;
+using ember::testing::det;
 using ember::testing::gradcheck;
 
 namespace {
 
 #include "reference/rnn_refs.inc"
-
-// The deterministic values of rnn_refs.py's det(): the same inputs and weights PyTorch saw.
-Tensor det(const Shape& shape, int seed, double scale = 1.0) {
-  int64_t n = 1;
-  for (int64_t s : shape) n *= s;
-  std::vector<double> v(n);
-  for (int64_t k = 0; k < n; ++k)
-    v[k] = (static_cast<double>((k * 7919 + seed * 104729) % 2003) / 2003.0 - 0.5) * scale;
-  return tensor(v, shape);
-}
 
 // rnn_refs.py's fill(): parameter i gets det(shape, 10 + i, 0.8).
 void fill(nn::Module& m) {

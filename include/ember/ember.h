@@ -43,3 +43,7 @@
 #include "ember/optim/optimizer.h"
 #include "ember/optim/rmsprop.h"
 #include "ember/optim/sgd.h"
+#include "ember/nn/functional/loss.h"
+#include "ember/nn/losses.h"
+#include "ember/nn/functional/attention.h"
+#include "ember/nn/layers/attention.h"

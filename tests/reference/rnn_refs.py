@@ -1,18 +1,12 @@
 # Reference numbers for tests/test_rnn.cpp, computed with PyTorch 1.13 in float64:
 #   /usr/bin/python3 tests/reference/rnn_refs.py > tests/reference/rnn_refs.inc
-# Every input, weight and upstream gradient comes from det() below, which the C++ test
-# reproduces exactly, so only the results are embedded in the test.
+# Every input, weight and upstream gradient comes from det() (det.py), which the C++ test
+# reproduces exactly (det.h), so only the results are embedded in the test.
 import torch
 
+from det import det, emit
+
 torch.set_default_dtype(torch.float64)
-
-
-def det(shape, seed, scale=1.0):
-    n = 1
-    for s in shape:
-        n *= s
-    v = [(((k * 7919 + seed * 104729) % 2003) / 2003.0 - 0.5) * scale for k in range(n)]
-    return torch.tensor(v).reshape(shape)
 
 
 def fill(module):

@@ -10,6 +10,7 @@
 #include "backend/cpu/rnn_kernels.h"
 #include "ember/tensor/factory.h"
 #include "ember/tensor/ops.h"
+#include "nn/functional/rnn_dropout.h"
 #include "nn/functional/util.h"
 #include "tensor/make.h"
 
@@ -141,13 +142,6 @@ void check_same_dtype(const char* op, const Tensor& x, const Tensor& t, const st
               dtype_name(x.dtype()), "; convert one of them (e.g. module.to(", dtype_name(x.dtype()), "))");
 }
 
-// Bernoulli(1 - p) mask scaled by 1 / (1 - p) (dropout between stacked layers).
-Tensor inter_layer_dropout(const Tensor& y, double p) {
-  if (p >= 1.0) return y * 0.0;
-  Tensor keep = rand(y.sizes(), y.dtype()) >= p;
-  return y * (keep.to(y.dtype()) * (1.0 / (1.0 - p)));
-}
-
 // The stacked, possibly bidirectional, sequence form shared by lstm/gru/rnn_*.
 // Returns (output, h_n, c_n) (c_n undefined except for LSTM).
 std::tuple<Tensor, Tensor, Tensor> run_stack(RnnMode mode, const Tensor& x, const Tensor& hx, const Tensor& cx,
@@ -218,7 +212,7 @@ std::tuple<Tensor, Tensor, Tensor> run_stack(RnnMode mode, const Tensor& x, cons
       if (lstm) cns.push_back(r.cn);
     }
     input = D == 2 ? cat(outs, 2) : outs[0];
-    if (dropout > 0.0 && train && l + 1 < num_layers) input = inter_layer_dropout(input, dropout);
+    if (dropout > 0.0 && train && l + 1 < num_layers) input = rnn_dropout(input, dropout);
   }
   Tensor out = batched ? (batch_first ? input.transpose(0, 1) : input) : input.squeeze(1);
   Tensor hn = stack(hns, 0), cn = lstm ? stack(cns, 0) : Tensor();
