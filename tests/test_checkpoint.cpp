@@ -44,15 +44,17 @@ struct Affine : nn::Module {
 
 struct Net : nn::Module {
   std::shared_ptr<Affine> fc1, fc2;
+  std::shared_ptr<nn::Dropout> drop;  // draws from the default generator in training mode
   Tensor calls;  // an int64 buffer, like BatchNorm's num_batches_tracked
   explicit Net(int64_t hidden = 8) : nn::Module("Net") {
     fc1 = register_module("fc1", std::make_shared<Affine>(4, hidden));
+    drop = register_module("drop", std::make_shared<nn::Dropout>(0.2));
     fc2 = register_module("fc2", std::make_shared<Affine>(hidden, 2));
     calls = register_buffer("calls", zeros({}, kInt64));
   }
   Tensor forward(const Tensor& x) override {
     calls.add_(1);
-    return fc2->forward(tanh(fc1->forward(x)));
+    return fc2->forward(drop->forward(tanh(fc1->forward(x))));
   }
 };
 

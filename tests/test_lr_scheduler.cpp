@@ -177,7 +177,7 @@ TEST(LRScheduler, ReduceLROnPlateauMaxAbsCooldownPerGroupMinLr) {
 TEST(LRScheduler, ReduceLROnPlateauEpsSkipsTinyReductions) {
   auto o = sgd();
   ReduceLROnPlateau s(*o, {.factor = 0.1, .patience = 0, .eps = 2e-3});
-  expect_sequence("plateau_min_rel_eps", run(*o, [&](int64_t e) { s.step(kMetrics[e]); }));
+  expect_sequence("plateau_min_rel_eps", run(*o, [&](int64_t e) { s.step(tensor({kMetrics[e]})); }));  // as a tensor
   EXPECT_EQ(s.best(), 0.84);
 }
 

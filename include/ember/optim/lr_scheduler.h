@@ -1,6 +1,6 @@
 #pragma once
-// Learning-rate schedulers with torch.optim.lr_scheduler's formulas (torch 1.13), so a schedule
-// matches PyTorch's to the last bit of a double:
+// Learning-rate schedulers with torch.optim.lr_scheduler's formulas (torch 1.13), evaluated in
+// double with the same operations in the same order, so a schedule matches PyTorch's to rounding:
 //
 //   optim::SGD opt(model->parameters(), {.lr = 0.1, .momentum = 0.9});
 //   optim::StepLR sched(opt, /*step_size=*/30, /*gamma=*/0.1);
@@ -240,6 +240,7 @@ class ReduceLROnPlateau : public Scheduler {
   std::string name() const override { return "ReduceLROnPlateau"; }
   explicit ReduceLROnPlateau(Optimizer& optimizer, ReduceLROnPlateauOptions options = {});
   void step(double metric);
+  void step(const Tensor& metric) { step(metric.item<double>()); }  // a one-element tensor (the loss)
   const std::vector<double>& get_last_lr() const override { return last_lr_; }
   int64_t last_epoch() const { return last_epoch_; }
   int64_t num_bad_epochs() const { return num_bad_epochs_; }
