@@ -207,6 +207,10 @@ NERCorpusReport generate_ner_corpus(const std::string& out_dir, const NERCorpusO
   Lexicon lex;
   lex.cities = read_cities(o.zoneinfo_dir);
   lex.countries = read_countries(o.countries_file);
+  // A zone named after its country (Kuwait, Gibraltar) would be both geo and gpe: keep the country.
+  std::erase_if(lex.cities, [&](const Entity& c) {
+    return std::find(lex.countries.begin(), lex.countries.end(), c) != lex.countries.end();
+  });
   std::set<std::string> place_tokens;
   for (const auto* list : {&lex.cities, &lex.countries})
     for (const auto& e : *list) place_tokens.insert(e.begin(), e.end());
@@ -253,7 +257,7 @@ NERCorpusReport generate_ner_corpus(const std::string& out_dir, const NERCorpusO
     const fs::path dir = out / split;
     EMBER_CHECK(o.overwrite || !fs::exists(dir / "sentences.txt"), "generate_ner_corpus: ",
                 (dir / "sentences.txt").string(), " already exists (pass overwrite)");
-    fs::create_directories(dir);
+    detail::make_dirs(dir.string(), "generate_ner_corpus");
     std::string sentences, labels;
     for (int64_t i = 0; i < count; ++i) {
       std::vector<std::string> words, tags;

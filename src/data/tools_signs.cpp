@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "data/file_util.h"
 #include "ember/data/datasets/mnist.h"
 #include "ember/data/tools.h"
 #include "ember/data/transforms.h"
@@ -32,7 +33,7 @@ fs::path fresh_dir(const fs::path& out, const std::string& name, bool overwrite)
     EMBER_CHECK(overwrite, "fashion_mnist_to_signs: ", d.string(), " already exists and is not empty (pass overwrite)");
     fs::remove_all(d);
   }
-  fs::create_directories(d);
+  detail::make_dirs(d.string(), "fashion_mnist_to_signs");
   return d;
 }
 
@@ -60,7 +61,7 @@ SignsExportReport fashion_mnist_to_signs(const std::string& mnist_dir, const std
   std::vector<int64_t> order = random_permutation(n_train, gen);
   const auto n_tr = static_cast<int64_t>(static_cast<double>(n_train) * (1.0 - o.val_fraction));
 
-  fs::create_directories(out_dir);
+  detail::make_dirs(out_dir, "fashion_mnist_to_signs");
   const fs::path dtrain = fresh_dir(out_dir, "train", o.overwrite), dval = fresh_dir(out_dir, "val", o.overwrite),
                  dtest = fresh_dir(out_dir, "test", o.overwrite);
   std::vector<Job> jobs;
