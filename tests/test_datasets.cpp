@@ -23,16 +23,13 @@ namespace fs = std::filesystem;
 using namespace ember;
 using namespace ember::data;
 using ember::testing::error_of;
+using ember::testing::put_be32;
 using ember::testing::TempDir;
 using ember::testing::to_vec;
 using ember::testing::write_bytes;
 using ember::testing::write_text;
 
 namespace {
-
-void put_be32(std::vector<uint8_t>& b, uint32_t v) {
-  for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(v >> s));
-}
 
 // An IDX image file of n 28x28 images, pixel (i, r, c) = (i * 31 + r * 3 + c) % 256.
 std::vector<uint8_t> idx_images(uint32_t n) {
