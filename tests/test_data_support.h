@@ -46,6 +46,11 @@ inline void write_text(const std::filesystem::path& p, const std::string& s) {
   write_bytes(p, std::vector<uint8_t>(s.begin(), s.end()));
 }
 
+// Appends v as 4 big-endian bytes (IDX headers).
+inline void put_be32(std::vector<uint8_t>& b, uint32_t v) {
+  for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(v >> s));
+}
+
 // Integer tensor contents as a vector.
 inline std::vector<int64_t> to_vec(const Tensor& t) {
   Tensor c = t.contiguous().to(kInt64);

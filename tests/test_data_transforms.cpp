@@ -57,13 +57,13 @@ TEST(Transforms, NormalizePerChannel) {
 
 TEST(Transforms, ResizeMatchesTorchInterpolate) {
   Tensor x = ramp();
-  Tensor aa = transforms::Resize(3, 4, true)(x);
+  Tensor aa = transforms::Resize({3, 4}, true)(x);
   EXPECT_TENSOR_CLOSE(aa, tensor({1.31236f, 1.93393f, 2.85351f, 3.75098f, 8.22316f, 9.51268f, 11.12151f, 12.54974f,
                                   18.55321f, 20.26079f, 22.34281f, 24.15549f, 34.26442f, 36.35398f, 38.87627f, 41.05236f,
                                   49.95643f, 52.31987f, 55.16012f, 57.60043f, 67.35059f, 69.9613f, 73.08956f, 75.76995f},
                                  {2, 3, 4}),
                       1e-4, 1e-5);
-  Tensor plain = transforms::Resize(3, 4, false)(x);
+  Tensor plain = transforms::Resize({3, 4}, false)(x);
   EXPECT_TENSOR_CLOSE(plain, tensor({0.99097f, 1.61079f, 2.43688f, 3.41143f, 7.78929f, 9.25166f, 10.7976f, 12.42269f,
                                      19.10344f, 21.04369f, 23.0479f, 25.11399f, 33.17555f, 35.50164f, 37.88121f, 40.31304f,
                                      49.56536f, 52.22263f, 54.92675f, 57.67691f, 68.20726f, 71.15607f, 74.14719f, 77.18002f},
@@ -74,7 +74,7 @@ TEST(Transforms, ResizeMatchesTorchInterpolate) {
                             51.27116f, 53.21829f, 54.90687f, 66.37395f, 68.19177f, 70.33356f, 72.49633f, 74.67992f, 76.56905f},
                            {3, 6});
   for (bool antialias : {true, false}) {
-    Tensor up = transforms::Resize(8, 11, antialias)(x);
+    Tensor up = transforms::Resize({8, 11}, antialias)(x);
     EXPECT_EQ(up.shape(), (Shape{2, 8, 11}));
     EXPECT_TENSOR_CLOSE(up.select(0, 1).slice(0, 0, 8, 3).slice(1, 0, 11, 2), expected, 1e-4, 1e-5);
   }

@@ -4,11 +4,16 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include <ember/data/dataloader.h>
 #include <ember/data/datasets/cifar10.h>
+#include <ember/data/datasets/image_folder.h>
 #include <ember/data/datasets/mnist.h>
+#include <ember/data/datasets/ner.h>
+#include <ember/data/datasets/signs.h>
+#include <ember/data/tools.h>
 #include <ember/ember.h>
 
 #include "support/testing.h"
@@ -18,16 +23,13 @@ namespace fs = std::filesystem;
 using namespace ember;
 using namespace ember::data;
 using ember::testing::error_of;
+using ember::testing::put_be32;
 using ember::testing::TempDir;
 using ember::testing::to_vec;
 using ember::testing::write_bytes;
 using ember::testing::write_text;
 
 namespace {
-
-void put_be32(std::vector<uint8_t>& b, uint32_t v) {
-  for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(v >> s));
-}
 
 // An IDX image file of n 28x28 images, pixel (i, r, c) = (i * 31 + r * 3 + c) % 256.
 std::vector<uint8_t> idx_images(uint32_t n) {
@@ -240,4 +242,161 @@ TEST(CIFAR10, ReadsRecordsAndChecksSizes) {
   EXPECT_NE(m.find("label 10 at byte 3073 (record 1)"), std::string::npos) << m;
   m = error_of([&] { CIFAR10(dir.str(), CIFAR10::Train); });
   EXPECT_NE(m.find("data_batch_1.bin does not exist"), std::string::npos) << m;
+}
+
+// ---- image files -------------------------------------------------------------------------
+
+
+namespace {
+
+Tensor solid(int64_t h, int64_t w, int64_t c, uint8_t v) { return full({h, w, c}, static_cast<int64_t>(v), kUInt8); }
+
+}  // namespace
+
+TEST(ImageFolder, ClassesFilesChannelsAndTransforms) {
+  TempDir dir;
+  fs::create_directories(dir.path / "dog" / "sub");
+  fs::create_directories(dir.path / "cat");
+  io::write_png(dir.str("cat/a.png"), solid(4, 5, 1, 200));           // grey
+  io::write_png(dir.str("dog/b.PNG"), solid(4, 5, 4, 10));            // RGBA
+  io::write_jpeg(dir.str("dog/sub/c.jpg"), solid(4, 5, 3, 128), 95);  // in a subfolder
+  write_text(dir.path / "dog" / "notes.txt", "not an image");
+  write_text(dir.path / "dog" / ".hidden.png", "hidden");
+  ImageFolder ds(dir.str());
+  EXPECT_EQ(ds.classes(), (std::vector<std::string>{"cat", "dog"}));
+  ASSERT_EQ(ds.size(), 3);
+  EXPECT_EQ(ds.samples()[1].second, 1);
+  Example e = ds.get(0);
+  EXPECT_EQ(e.data.shape(), (Shape{3, 4, 5}));  // grey -> RGB, ToTensor
+  EXPECT_NEAR(e.data.index({2, 3, 4}).item<double>(), 200.0 / 255.0, 1e-6);
+  EXPECT_EQ(e.target.item<int64_t>(), 0);
+  EXPECT_EQ(ds.get(1).data.shape(), (Shape{3, 4, 5}));  // alpha dropped
+  // Greyscale by luma, no transform: the raw uint8 (H,W,1) image.
+  ImageFolder grey(dir.str(), {.transform = nullptr, .channels = 1});
+  Tensor g = grey.get(2).data;
+  EXPECT_EQ(g.shape(), (Shape{4, 5, 1}));
+  EXPECT_EQ(g.dtype(), kUInt8);
+  EXPECT_NEAR(g.index({0, 0, 0}).item<double>(), 128, 2);
+  // With a transform, as torchvision.
+  ImageFolder small(dir.str(), {.transform = transforms::Compose({transforms::ToTensor(), transforms::Resize({2, 2})})});
+  EXPECT_EQ(small.get(0).data.shape(), (Shape{3, 2, 2}));
+  EXPECT_NE(error_of([&] { ImageFolder(dir.str("cat/a.png")); }).find("not a directory"), std::string::npos);
+  fs::create_directories(dir.path / "empty");
+  std::string m = error_of([&] { ImageFolder(dir.str()); });
+  EXPECT_NE(m.find("no image file"), std::string::npos) << m;
+  EXPECT_NE(m.find("empty"), std::string::npos) << m;
+}
+
+TEST(ImageFolder, UnreadableImageErrorNamesTheFileThroughTheLoader) {
+  TempDir dir;
+  fs::create_directories(dir.path / "a");
+  for (int i = 0; i < 6; ++i) io::write_png(dir.str("a/" + std::to_string(i) + ".png"), solid(2, 2, 3, 9));
+  write_text(dir.path / "a" / "3.png", "garbage, not a PNG");
+  auto ds = std::make_shared<ImageFolder>(dir.str());
+  DataLoader loader(ds, {.batch_size = 2, .num_workers = 2});
+  std::string m = error_of([&] {
+    for (auto& b : loader) (void)b;
+  });
+  EXPECT_NE(m.find("3.png: not a JPEG or PNG file"), std::string::npos) << m;
+  EXPECT_NE(m.find("batch 1"), std::string::npos) << m;
+}
+
+TEST(SIGNS, LabelsFromFileNames) {
+  TempDir dir;
+  fs::create_directories(dir.path / "train_signs");
+  io::write_jpeg(dir.str("train_signs/3_IMG_5864.jpg"), solid(64, 64, 3, 50));
+  io::write_jpeg(dir.str("train_signs/0_IMG_1.jpg"), solid(64, 64, 3, 250));
+  io::write_jpeg(dir.str("train_signs/12_IMG_7.jpg"), solid(64, 64, 3, 0));
+  write_text(dir.path / "train_signs" / "README", "ignored");
+  SIGNS ds(dir.str(), "train");
+  ASSERT_EQ(ds.size(), 3);
+  EXPECT_EQ(ds.num_classes(), 13);
+  std::vector<int64_t> labels;
+  for (int64_t i = 0; i < 3; ++i) labels.push_back(ds.get(i).target.item<int64_t>());
+  EXPECT_EQ(labels, (std::vector<int64_t>{0, 12, 3}));  // sorted file names
+  EXPECT_EQ(ds.get(0).data.shape(), (Shape{3, 64, 64}));
+  io::write_jpeg(dir.str("train_signs/IMG_9.jpg"), solid(8, 8, 3, 0));
+  std::string m = error_of([&] { SIGNS(dir.str(), "train"); });
+  EXPECT_NE(m.find("IMG_9.jpg: the file name does not follow {label}_IMG_{id}.jpg"), std::string::npos) << m;
+  m = error_of([&] { SIGNS(dir.str(), "val"); });
+  EXPECT_NE(m.find("val_signs is not a directory"), std::string::npos) << m;
+}
+
+// ---- NER -------------------------------------------------------------------------------
+
+namespace {
+
+// A CS230-layout corpus: train, val and test sentences with their tags.
+void write_ner_corpus(const fs::path& root, const std::string& train_labels_line2 = "B-geo O B-org") {
+  write_text(root / "train" / "sentences.txt", "EU rejects German call\nPeter visits Bank\n");
+  write_text(root / "train" / "labels.txt", "B-org O B-gpe O\n" + train_labels_line2 + "\n");
+  write_text(root / "val" / "sentences.txt", "Peter rejects Paris\n");
+  write_text(root / "val" / "labels.txt", "B-per O B-geo\n");
+  write_text(root / "test" / "sentences.txt", "call EU\n");
+  write_text(root / "test" / "labels.txt", "O B-org\n");
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p);
+  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+TEST(NER, VocabularyLikeBuildVocab) {
+  TempDir dir;
+  write_ner_corpus(dir.path, "B-per O B-org");
+  NERVocabReport r = build_ner_vocab(dir.str());
+  // Words of train in first-seen order, then <pad> and UNK; tags of every split in first-seen order.
+  EXPECT_EQ(slurp(dir.path / "words.txt"), "EU\nrejects\nGerman\ncall\nPeter\nvisits\nBank\n<pad>\nUNK\n");
+  EXPECT_EQ(slurp(dir.path / "tags.txt"), "B-org\nO\nB-gpe\nB-per\nB-geo\n");
+  EXPECT_EQ(r.vocab_size, 9);
+  EXPECT_EQ(r.number_of_tags, 5);
+  EXPECT_EQ(slurp(dir.path / "dataset_params.json"),
+            "{\n    \"train_size\": 2,\n    \"dev_size\": 1,\n    \"test_size\": 1,\n    \"vocab_size\": 9,\n"
+            "    \"number_of_tags\": 5,\n    \"pad_word\": \"<pad>\",\n    \"pad_tag\": \"O\",\n    \"unk_word\": \"UNK\"\n}\n");
+  // min_count and counting the evaluation splits too (what CS230 did).
+  build_ner_vocab(dir.str(), {.min_count_word = 2, .vocab_splits = {"train", "val", "test"}});
+  EXPECT_EQ(slurp(dir.path / "words.txt"), "EU\nrejects\ncall\nPeter\n<pad>\nUNK\n");
+}
+
+TEST(NER, DatasetMapsWordsAndTagsAndPads) {
+  TempDir dir;
+  write_ner_corpus(dir.path);
+  build_ner_vocab(dir.str());
+  auto val = std::make_shared<NERDataset>(dir.str(), "val");
+  const NERVocab& v = val->vocab();
+  EXPECT_EQ(v.pad_id(), 7);
+  EXPECT_EQ(v.unk_id(), 8);
+  ASSERT_EQ(val->size(), 1);
+  Example e = val->get(0);
+  EXPECT_EQ(to_vec(e.data), (std::vector<int64_t>{4, 1, 8}));  // Peter rejects UNK(Paris)
+  EXPECT_EQ(to_vec(e.target), (std::vector<int64_t>{*v.tag_id("B-per"), 1, *v.tag_id("B-geo")}));
+  auto train = std::make_shared<NERDataset>(dir.str(), "train", val->vocab_ptr());
+  DataLoader loader(train, {.batch_size = 2}, train->collate());
+  Example b = *loader.begin();
+  EXPECT_EQ(to_vec(b.data), (std::vector<int64_t>{0, 1, 2, 3, 4, 5, 6, 7}));
+  EXPECT_EQ(to_vec(b.target), (std::vector<int64_t>{0, 1, 2, 1, *v.tag_id("B-geo"), 1, 0, -1}));
+}
+
+TEST(NER, BadFilesNameTheFileAndLine) {
+  TempDir dir;
+  write_ner_corpus(dir.path, "B-geo O");  // one tag short on line 2
+  std::string m = error_of([&] { build_ner_vocab(dir.str()); });
+  EXPECT_NE(m.find("train/labels.txt line 2 has 2 tags but"), std::string::npos) << m;
+  EXPECT_NE(m.find("sentences.txt line 2 has 3 tokens"), std::string::npos) << m;
+  write_ner_corpus(dir.path);
+  build_ner_vocab(dir.str());
+  write_text(dir.path / "test" / "labels.txt", "O B-xyz\n");
+  m = error_of([&] { NERDataset(dir.str(), "test"); });
+  EXPECT_NE(m.find("test/labels.txt line 1 token 2: unknown tag 'B-xyz'"), std::string::npos) << m;
+  write_text(dir.path / "test" / "labels.txt", "O B-org\nO\n");
+  m = error_of([&] { NERDataset(dir.str(), "test"); });
+  EXPECT_NE(m.find("has 1 lines but"), std::string::npos) << m;
+  write_text(dir.path / "dataset_params.json", "{\"vocab_size\": 3");
+  m = error_of([&] { NERVocab::load(dir.str()); });
+  EXPECT_NE(m.find("dataset_params.json: malformed JSON"), std::string::npos) << m;
+  write_text(dir.path / "dataset_params.json", "{\"vocab_size\": 3}");
+  m = error_of([&] { NERVocab::load(dir.str()); });
+  EXPECT_NE(m.find("vocab_size is 3 but words.txt has 9 entries"), std::string::npos) << m;
 }

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <sstream>
 
 #include "ember/core/error.h"
@@ -84,6 +85,12 @@ std::vector<std::string> split_tokens(const std::string& line) {
   std::string tok;
   while (is >> tok) out.push_back(tok);
   return out;
+}
+
+void make_dirs(const std::string& path, const char* what) {
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
+  EMBER_CHECK(!ec, what, ": cannot create directory ", path, ": ", ec.message());
 }
 
 void write_file_atomically(const std::string& path, const void* data, size_t n, const char* what) {

@@ -12,6 +12,8 @@ std::vector<uint8_t> read_file(const std::string& path, const char* what, bool* 
 std::vector<std::string> read_lines(const std::string& path, const char* what);
 // Whitespace-separated tokens of a line.
 std::vector<std::string> split_tokens(const std::string& line);
+// Creates a directory and its parents; failures throw ember::Error naming the path.
+void make_dirs(const std::string& path, const char* what);
 // Writes n bytes to path through a temporary file in the same directory and a rename, so that
 // readers see the old file or the new one, never a part. `what` prefixes error messages.
 void write_file_atomically(const std::string& path, const void* data, size_t n, const char* what);

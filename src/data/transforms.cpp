@@ -225,12 +225,12 @@ Tensor Normalize::operator()(const Tensor& x) const {
   return out;
 }
 
-Resize::Resize(int64_t size, bool antialias) : h_(size), w_(size), keep_ratio_(true), antialias_(antialias) {
-  EMBER_CHECK(size > 0, "Resize: size must be positive, got ", size);
-}
-Resize::Resize(int64_t height, int64_t width, bool antialias)
-    : h_(height), w_(width), keep_ratio_(false), antialias_(antialias) {
-  EMBER_CHECK(height > 0 && width > 0, "Resize: size must be positive, got (", height, ", ", width, ")");
+Resize::Resize(std::vector<int64_t> size, bool antialias) : antialias_(antialias) {
+  EMBER_CHECK(size.size() == 1 || size.size() == 2, "Resize: size must be {s} or {h, w}, got ", size.size(), " values");
+  h_ = size[0];
+  w_ = size.back();
+  keep_ratio_ = size.size() == 1;
+  EMBER_CHECK(h_ > 0 && w_ > 0, "Resize: size must be positive, got (", h_, ", ", w_, ")");
 }
 
 Tensor Resize::operator()(const Tensor& x) const {

@@ -30,6 +30,8 @@ uint64_t mix_seed(uint64_t seed, uint64_t stream) {
 }
 }  // namespace detail
 
+uint64_t derive_seed(uint64_t seed, uint64_t stream) { return detail::mix_seed(seed, stream); }
+
 uint64_t random_u64(Generator& gen) {
   uint32_t w[4];
   Generator::philox(gen.seed(), gen.reserve(1), w);

@@ -44,14 +44,15 @@ class Normalize {
   std::vector<double> mean_, std_;
 };
 
-// Bilinear resize of (..., H, W) to (h, w), or with one size, the smaller edge to `size` keeping
-// the aspect ratio. antialias (the default, as PIL and torchvision >= 0.17) widens the filter
-// when shrinking; without it this is interpolate(mode='bilinear', align_corners=False).
-// uint8 input is resized in float and rounded.
+// Bilinear resize of (..., H, W), as torchvision's Resize: size {h, w} gives exactly that;
+// size {s} (or one integer) brings the smaller edge to s, keeping the aspect ratio.
+// antialias (the default, as PIL and torchvision >= 0.17) widens the filter when shrinking;
+// without it this is interpolate(mode='bilinear', align_corners=False). uint8 input is resized
+// in float and rounded.
 class Resize {
  public:
-  explicit Resize(int64_t size, bool antialias = true);
-  Resize(int64_t height, int64_t width, bool antialias = true);
+  explicit Resize(int64_t size) : Resize(std::vector<int64_t>{size}) {}
+  explicit Resize(std::vector<int64_t> size, bool antialias = true);
   Tensor operator()(const Tensor& x) const;
 
  private:

@@ -34,6 +34,10 @@ struct WorkerInfo {
 };
 WorkerInfo get_worker_info();
 
+// A seed for stream `stream` (a batch, an element, an epoch) derived from `seed` (splitmix64):
+// distinct pairs give unrelated seeds.
+uint64_t derive_seed(uint64_t seed, uint64_t stream);
+
 // Draws from a generator, one Philox counter per call.
 uint64_t random_u64(Generator& gen);
 double random_uniform(Generator& gen);           // [0, 1)
