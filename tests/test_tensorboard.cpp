@@ -20,6 +20,7 @@
 #include <ember/io/image.h>
 #include <ember/io/tensorboard.h>
 
+#include "support/error_matchers.h"
 #include "event.pb.h"
 #include "graph.pb.h"
 #include "hparams.pb.h"
@@ -748,29 +749,21 @@ TEST(TensorBoard, BadInputsRaiseClearErrors) {
   }
 
   SummaryWriter w(d.str("ok"));
-  auto expect_error = [](auto&& fn, const std::string& needle) {
-    try {
-      fn();
-      ADD_FAILURE() << "expected an error containing '" << needle << "'";
-    } catch (const Error& e) {
-      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-    }
-  };
-  expect_error([&] { w.add_image("i", zeros({3, 4, 2}), 0, std::nullopt, "HWC"); }, "channels");
-  expect_error([&] { w.add_image("i", zeros({3, 4}), 0, std::nullopt, "CHW"); }, "dataformats");
-  expect_error([&] { w.add_image("i", zeros({3, 4, 4}), 0, std::nullopt, "CHH"); }, "exactly once");
-  expect_error([&] { w.add_image("i", zeros({2, 3, 4, 4})); }, "dims");
-  expect_error([&] { w.add_images("i", zeros({3, 4, 4}), 0, std::nullopt, "CHW"); }, "4 letters");
-  expect_error([&] { w.add_images("i", zeros({3, 4, 4})); }, "has 3 dims");
-  expect_error([&] { w.add_histogram("h", tensor({1.0f, NAN})); }, "element 1");
-  expect_error([&] { w.add_histogram("h", zeros({0})); }, "no element");
-  expect_error([&] { w.add_histogram("h", ones({3}), 0, "auto"); }, "unknown bins 'auto'");
-  expect_error([&] { w.add_histogram("h", ones({3}), 0, std::vector<double>{1.0, 0.0}); }, "increase");
-  expect_error([&] { w.add_histogram("h", ones({3}), 0, std::vector<double>{5.0, 6.0}); }, "no value lies inside");
-  expect_error([&] { w.add_histogram_raw("h", 0, 1, 1, 1, 1, {1.0, 2.0}, {1.0}); }, "pair up");
-  expect_error([&] { w.add_scalar("s", ones({2})); }, "one-element");
-  expect_error([&] { w.add_hparams({{"a", 1}, {"a", 2}}, {}); }, "'a' given twice");
-  expect_error([&] { w.add_hparams({{"a", 1}}, {}, {{"a", {"x"}}}); }, "domain of 'a'");
-  expect_error([&] { w.add_hparams({{"a", 1}}, {}, {{"b", {1}}}); }, "'b', which is not");
-  expect_error([&] { SummaryWriter bad(d.str("q"), {.max_queue = 0}); }, "max_queue");
+  EXPECT_ERROR_CONTAINS("channels", w.add_image("i", zeros({3, 4, 2}), 0, std::nullopt, "HWC"));
+  EXPECT_ERROR_CONTAINS("dataformats", w.add_image("i", zeros({3, 4}), 0, std::nullopt, "CHW"));
+  EXPECT_ERROR_CONTAINS("exactly once", w.add_image("i", zeros({3, 4, 4}), 0, std::nullopt, "CHH"));
+  EXPECT_ERROR_CONTAINS("dims", w.add_image("i", zeros({2, 3, 4, 4})));
+  EXPECT_ERROR_CONTAINS("4 letters", w.add_images("i", zeros({3, 4, 4}), 0, std::nullopt, "CHW"));
+  EXPECT_ERROR_CONTAINS("has 3 dims", w.add_images("i", zeros({3, 4, 4})));
+  EXPECT_ERROR_CONTAINS("element 1", w.add_histogram("h", tensor({1.0f, NAN})));
+  EXPECT_ERROR_CONTAINS("no element", w.add_histogram("h", zeros({0})));
+  EXPECT_ERROR_CONTAINS("unknown bins 'auto'", w.add_histogram("h", ones({3}), 0, "auto"));
+  EXPECT_ERROR_CONTAINS("increase", w.add_histogram("h", ones({3}), 0, std::vector<double>{1.0, 0.0}));
+  EXPECT_ERROR_CONTAINS("no value lies inside", w.add_histogram("h", ones({3}), 0, std::vector<double>{5.0, 6.0}));
+  EXPECT_ERROR_CONTAINS("pair up", w.add_histogram_raw("h", 0, 1, 1, 1, 1, {1.0, 2.0}, {1.0}));
+  EXPECT_ERROR_CONTAINS("one-element", w.add_scalar("s", ones({2})));
+  EXPECT_ERROR_CONTAINS("'a' given twice", w.add_hparams({{"a", 1}, {"a", 2}}, {}));
+  EXPECT_ERROR_CONTAINS("domain of 'a'", w.add_hparams({{"a", 1}}, {}, {{"a", {"x"}}}));
+  EXPECT_ERROR_CONTAINS("'b', which is not", w.add_hparams({{"a", 1}}, {}, {{"b", {1}}}));
+  EXPECT_ERROR_CONTAINS("max_queue", SummaryWriter bad(d.str("q"), {.max_queue = 0}));
 }
