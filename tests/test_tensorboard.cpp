@@ -19,6 +19,7 @@
 #include <ember/ember.h>
 #include <ember/io/image.h>
 #include <ember/io/tensorboard.h>
+#include <ember/nn/module.h>
 
 #include "support/error_matchers.h"
 #include "event.pb.h"
@@ -634,6 +635,53 @@ TEST(TensorBoard, GraphOfAutogradOps) {
   }
   EXPECT_TRUE(seen.count("fc1/weight"));
   EXPECT_EQ(seen.size(), by_name.size());
+}
+
+namespace {
+// x:(N,3) -> (N,2): x w^T + b with w:(2,3), b:(2), written with mul and sum.
+struct TinyLinear : nn::Module {
+  TinyLinear() : nn::Module("TinyLinear") {
+    register_parameter("weight", tensor({0.5f, -1.0f, 2.0f, 0.25f, 1.5f, -0.5f}, {2, 3}));
+    register_parameter("bias", tensor({0.1f, 0.2f}));
+  }
+  Tensor forward(const Tensor& x) override {
+    auto p = named_parameters(false);
+    return (x.unsqueeze(1) * p[0].second).sum({2}) + p[1].second;
+  }
+};
+struct TinyNet : nn::Module {
+  TinyNet() : nn::Module("TinyNet") {
+    fc1 = register_module("fc1", std::make_shared<TinyLinear>());
+  }
+  Tensor forward(const Tensor& x) override { return fc1->forward(x).relu(); }
+  std::shared_ptr<TinyLinear> fc1;
+};
+}  // namespace
+
+TEST(TensorBoard, GraphOfAModule) {
+  TempDir d;
+  TinyNet net;
+  {
+    SummaryWriter w(d.str());
+    {
+      NoGradGuard no_grad;  // add_graph records the forward even inside no_grad
+      w.add_graph(net, ones({4, 3}));
+    }
+  }
+  auto events = read_events(event_file_in(d.path()));
+  ASSERT_EQ(events.size(), 2u);
+  pb::GraphDef g;
+  ASSERT_TRUE(g.ParseFromString(events[1].graph_def()));
+  std::set<std::string> names, ops;
+  for (const auto& n : g.node()) {
+    names.insert(n.name());
+    ops.insert(n.op());
+  }
+  EXPECT_TRUE(names.count("fc1/weight"));
+  EXPECT_TRUE(names.count("fc1/bias"));
+  EXPECT_TRUE(names.count("output"));
+  EXPECT_TRUE(ops.count("Relu"));
+  EXPECT_TRUE(ops.count("Parameter"));
 }
 
 TEST(TensorBoard, GraphWithoutAutogradIsAnError) {
