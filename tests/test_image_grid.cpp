@@ -11,6 +11,8 @@
 #include <ember/io/image.h>
 #include <ember/io/image_grid.h>
 
+#include "support/error_matchers.h"
+
 namespace fs = std::filesystem;
 using namespace ember;
 
@@ -124,22 +126,14 @@ TEST(ImageGrid, SaveImageRgbaAndErrors) {
   fs::remove(path);
   EXPECT_EQ(img.sizes(), (Shape{7, 12, 4}));  // RGBA kept
 
-  auto expect_error = [](auto&& fn, const std::string& needle) {
-    try {
-      fn();
-      ADD_FAILURE() << "expected an error containing '" << needle << "'";
-    } catch (const Error& e) {
-      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-    }
-  };
-  expect_error([] { io::make_grid(zeros({2, 3, 4, 4, 1})); }, "(N,C,H,W)");
-  expect_error([] { io::make_grid(zeros({0, 3, 4, 4})); }, "empty");
-  expect_error([] { io::make_grid(zeros({2, 3, 4, 4}), 0); }, "nrow");
-  expect_error([] { io::make_grid(zeros({2, 3, 4, 4}), 8, -1); }, "padding");
-  expect_error([] { io::make_grid(zeros({2, 3, 4, 4}), 8, 2, true, {{1.0, 0.0}}); }, "min > max");
-  expect_error([] { io::make_grid(zeros({2, 3, 4, 4}, kUInt8), 8, 2, true); }, "normalize needs a floating");
-  expect_error([] { io::make_grid(std::vector<Tensor>{zeros({3, 2, 2}), zeros({3, 2, 3})}); }, "image 1");
-  expect_error([] { io::save_image(zeros({2, 2, 4, 4}), "/tmp/x.png"); }, "channels");
-  expect_error([] { io::save_image(zeros({2, 3, 4, 4}, kUInt8), "/tmp/x.png"); }, "floating-point");
-  expect_error([] { io::save_image(zeros({2, 3, 4, 4}), "/nonexistent_dir_ember/x.png"); }, "nonexistent_dir_ember");
+  EXPECT_ERROR_CONTAINS("(N,C,H,W)", io::make_grid(zeros({2, 3, 4, 4, 1})));
+  EXPECT_ERROR_CONTAINS("empty", io::make_grid(zeros({0, 3, 4, 4})));
+  EXPECT_ERROR_CONTAINS("nrow", io::make_grid(zeros({2, 3, 4, 4}), 0));
+  EXPECT_ERROR_CONTAINS("padding", io::make_grid(zeros({2, 3, 4, 4}), 8, -1));
+  EXPECT_ERROR_CONTAINS("min > max", io::make_grid(zeros({2, 3, 4, 4}), 8, 2, true, {{1.0, 0.0}}));
+  EXPECT_ERROR_CONTAINS("normalize needs a floating", io::make_grid(zeros({2, 3, 4, 4}, kUInt8), 8, 2, true));
+  EXPECT_ERROR_CONTAINS("image 1", io::make_grid(std::vector<Tensor>{zeros({3, 2, 2}), zeros({3, 2, 3})}));
+  EXPECT_ERROR_CONTAINS("channels", io::save_image(zeros({2, 2, 4, 4}), "/tmp/x.png"));
+  EXPECT_ERROR_CONTAINS("floating-point", io::save_image(zeros({2, 3, 4, 4}, kUInt8), "/tmp/x.png"));
+  EXPECT_ERROR_CONTAINS("nonexistent_dir_ember", io::save_image(zeros({2, 3, 4, 4}), "/nonexistent_dir_ember/x.png"));
 }

@@ -15,6 +15,8 @@
 #include <ember/core/error.h>
 #include <ember/io/plot.h>
 
+#include "support/error_matchers.h"
+
 namespace fs = std::filesystem;
 using namespace ember;
 using namespace ember::io;
@@ -180,35 +182,21 @@ TEST(Plot, FixedLimitsClipAndErrors) {
   EXPECT_EQ(ticks.back().first, "1.0");
   EXPECT_TRUE(contains(f.to_svg(), "clip-path=\"url(#frame0)\""));
 
-  auto expect_error = [](auto&& fn, const std::string& needle) {
-    try {
-      fn();
-      ADD_FAILURE() << "expected an error containing '" << needle << "'";
-    } catch (const Error& e) {
-      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-    }
-  };
-  expect_error([] { Figure g; g.add_axes("p").plot("s", {1.0, 2.0}, {1.0}); }, "series 's'");
-  expect_error([] {
-    Figure g;
-    Series s;
-    s.label = "bad";
-    s.x = {1, 2, 3};
-    s.y = {1};
-    g.add_axes("panel").plot(s);
-    g.to_svg();
-  }, "panel 'panel', series 'bad'");
-  expect_error([] {
-    Figure g;
-    auto& a = g.add_axes("logp");
-    a.log_y = true;
-    a.ymin = 0;
-    a.plot("s", {1.0, 2.0});
-    g.to_svg();
-  }, "log axis");
-  expect_error([] { Figure g; g.axes(0); }, "no panel 0");
-  expect_error([] { Figure g; g.save("/nonexistent_dir_ember/p.svg"); }, "/nonexistent_dir_ember/p.svg");
-  expect_error([] { training_curves(std::vector<MetricCurves>{}); }, "no metrics");
+  EXPECT_ERROR_CONTAINS("series 's'", Figure g; g.add_axes("p").plot("s", {1.0, 2.0}, {1.0}));
+  Series bad;
+  bad.label = "bad";
+  bad.x = {1, 2, 3};
+  bad.y = {1};
+  EXPECT_ERROR_CONTAINS("panel 'panel', series 'bad'", Figure g; g.add_axes("panel").plot(bad); g.to_svg());
+  Figure logf;
+  auto& lax = logf.add_axes("logp");
+  lax.log_y = true;
+  lax.ymin = 0;
+  lax.plot("s", {1.0, 2.0});
+  EXPECT_ERROR_CONTAINS("log axis", logf.to_svg());
+  EXPECT_ERROR_CONTAINS("no panel 0", Figure g; g.axes(0));
+  EXPECT_ERROR_CONTAINS("/nonexistent_dir_ember/p.svg", Figure g; g.save("/nonexistent_dir_ember/p.svg"));
+  EXPECT_ERROR_CONTAINS("no metrics", training_curves(std::vector<MetricCurves>{}));
 }
 
 TEST(Plot, RendersWithRsvgConvert) {

@@ -1,127 +1,31 @@
-// SummaryWriter: every record of every event file is decoded by an independent reader: the
-// TFRecord framing and both masked CRC32Cs are checked with a bit-at-a-time CRC written here
-// (the library uses a slicing-by-8 table), and each payload is parsed by real protobuf code
-// that protoc generated from TensorBoard's message definitions (tests/proto). Expected
-// histogram buckets and image pixels were computed with PyTorch 1.13's own summary code
-// (torch/utils/tensorboard/summary.py make_histogram / image, numpy 1.24) and are embedded.
+// SummaryWriter: event files, scalars, histograms and the writer's behaviour (buffering,
+// reopening, purge_step, threads, errors). Every record is decoded by the independent reader in
+// support/event_reader.h (its own CRC32C, protoc-generated TensorBoard messages). Expected
+// histogram buckets were computed with PyTorch 1.13's own summary code
+// (torch/utils/tensorboard/summary.py make_histogram, numpy 1.24) and are embedded.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
 
 #include <chrono>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <thread>
 
 #include <ember/ember.h>
-#include <ember/io/image.h>
 #include <ember/io/tensorboard.h>
 
-#include "event.pb.h"
-#include "graph.pb.h"
-#include "hparams.pb.h"
-#include "summary.pb.h"
+#include "support/error_matchers.h"
+#include "support/event_reader.h"
 
 namespace fs = std::filesystem;
 namespace pb = ::tensorboard;  // the protoc-generated messages
 using namespace ember;
+using namespace ember::testing::tb;
 using ember::tensorboard::SummaryWriter;
 
-namespace {
-
-// ---- an independent TFRecord reader -------------------------------------------------------
-
-uint32_t crc32c_bitwise(const std::string& s) {
-  uint32_t c = 0xFFFFFFFFu;
-  for (unsigned char b : s) {
-    c ^= b;
-    for (int k = 0; k < 8; ++k) c = (c & 1u) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
-  }
-  return ~c;
-}
-uint32_t masked(const std::string& s) {
-  uint32_t c = crc32c_bitwise(s);
-  return ((c >> 15) | (c << 17)) + 0xA282EAD8u;
-}
-uint64_t le(const std::string& b, size_t at, int n) {
-  uint64_t v = 0;
-  for (int i = n - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(b[at + i]);
-  return v;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
-
-// Every record of `path`, each with both CRCs checked and parsed as pb::Event.
-std::vector<pb::Event> read_events(const fs::path& path) {
-  std::string b = slurp(path);
-  std::vector<pb::Event> out;
-  size_t at = 0;
-  while (at < b.size()) {
-    EXPECT_GE(b.size() - at, 12u) << path << ": truncated header at byte " << at;
-    if (b.size() - at < 12) break;
-    uint64_t len = le(b, at, 8);
-    EXPECT_EQ(le(b, at + 8, 4), masked(b.substr(at, 8))) << path << ": length CRC of record at byte " << at;
-    EXPECT_GE(b.size() - at - 12, len + 4) << path << ": truncated payload at byte " << at;
-    if (b.size() - at - 12 < len + 4) break;
-    std::string payload = b.substr(at + 12, len);
-    EXPECT_EQ(le(b, at + 12 + len, 4), masked(payload)) << path << ": payload CRC of record at byte " << at;
-    pb::Event ev;
-    EXPECT_TRUE(ev.ParseFromString(payload)) << path << ": record at byte " << at << " is not an Event";
-    out.push_back(ev);
-    at += 12 + len + 4;
-  }
-  return out;
-}
-
-// The single event file in `dir`.
-fs::path event_file_in(const fs::path& dir) {
-  std::vector<fs::path> files;
-  for (auto& e : fs::directory_iterator(dir))
-    if (e.is_regular_file() && e.path().filename().string().find("tfevents") != std::string::npos)
-      files.push_back(e.path());
-  EXPECT_EQ(files.size(), 1u) << "event files in " << dir;
-  return files.empty() ? fs::path() : files[0];
-}
-
-// Summary events (skipping the file_version record), checking the first record is it.
-std::vector<pb::Event> summaries(const fs::path& file) {
-  auto events = read_events(file);
-  EXPECT_FALSE(events.empty());
-  if (events.empty()) return {};
-  EXPECT_EQ(events[0].file_version(), "brain.Event:2");
-  return std::vector<pb::Event>(events.begin() + 1, events.end());
-}
-
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() / ("ember_tb_" + std::to_string(getpid()) + "_" + std::to_string(counter_++));
-    fs::remove_all(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-  std::string str(const std::string& sub = "") const { return (path_ / sub).string(); }
-
- private:
-  fs::path path_;
-  static inline int counter_ = 0;
-};
-
-double now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
-
-std::vector<int64_t> pixels(const Tensor& t) {
-  Tensor c = t.contiguous();
-  const uint8_t* p = c.data_ptr<uint8_t>();
-  return std::vector<int64_t>(p, p + c.numel());
-}
-
-}  // namespace
 
 // The test's own CRC against the published check value and FORMATS.md's vectors, so that
 // the checks below rest on something known.
@@ -373,274 +277,6 @@ TEST(TensorBoard, HistogramRaw) {
   EXPECT_EQ(h.bucket_limit(2), 4.0);
 }
 
-// x = arange(24).reshape(3,2,4) / 20 - 0.1 (float32, CHW); PyTorch stores
-// (HWC * 255).clip(0, 255).astype(uint8) as PNG.
-TEST(TensorBoard, ImageChwFloatMatchesPyTorch) {
-  TempDir d;
-  Tensor x = arange(24, kFloat32).reshape({3, 2, 4}) / 20 - 0.1;
-  {
-    SummaryWriter w(d.str());
-    w.add_image("img", x, 2);
-  }
-  auto ev = summaries(event_file_in(d.path()));
-  ASSERT_EQ(ev.size(), 1u);
-  const auto& v = ev[0].summary().value(0);
-  EXPECT_EQ(v.tag(), "img");
-  ASSERT_TRUE(v.has_image());
-  EXPECT_EQ(v.image().height(), 2);
-  EXPECT_EQ(v.image().width(), 4);
-  EXPECT_EQ(v.image().colorspace(), 3);
-  const std::string& png = v.image().encoded_image_string();
-  ASSERT_GE(png.size(), 8u);
-  EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
-  Tensor decoded = io::decode_image(std::vector<uint8_t>(png.begin(), png.end()), "summary image");
-  EXPECT_EQ(decoded.sizes(), (Shape{2, 4, 3}));
-  EXPECT_EQ(pixels(decoded), (std::vector<int64_t>{0, 76, 178, 0, 89, 191, 0, 102, 203, 12, 114, 216,
-                                                   25, 127, 229, 38, 140, 242, 51, 152, 255, 63, 165, 255}));
-}
-
-TEST(TensorBoard, ImageHwcUint8GreyAndRgba) {
-  TempDir d;
-  std::vector<uint8_t> rgba;
-  for (int i = 0; i < 2 * 3 * 4; ++i) rgba.push_back(static_cast<uint8_t>(i * 10));
-  Tensor hwc = tensor(rgba, {2, 3, 4});
-  Tensor grey = tensor(std::vector<float>{0.0f, 0.5f, 1.0f, 0.25f}, {1, 2, 2});
-  Tensor hw = tensor(std::vector<uint8_t>{1, 2, 3, 4, 5, 6}, {3, 2});
-  {
-    SummaryWriter w(d.str());
-    w.add_image("rgba", hwc, 0, std::nullopt, "HWC");
-    w.add_image("grey", grey, 1);
-    w.add_image("hw", hw, 2, std::nullopt, "WH");  // transposed: (2,3) picture
-  }
-  auto ev = summaries(event_file_in(d.path()));
-  ASSERT_EQ(ev.size(), 3u);
-  auto decode = [](const pb::Summary::Value& v) {
-    const std::string& s = v.image().encoded_image_string();
-    return io::decode_image(std::vector<uint8_t>(s.begin(), s.end()), v.tag());
-  };
-  const auto& a = ev[0].summary().value(0);
-  EXPECT_EQ(a.image().colorspace(), 4);
-  EXPECT_EQ(pixels(decode(a)), std::vector<int64_t>(rgba.begin(), rgba.end()));
-  const auto& g = ev[1].summary().value(0);
-  EXPECT_EQ(g.image().colorspace(), 3);  // grey becomes RGB, as PyTorch's convert_to_HWC does
-  EXPECT_EQ(pixels(decode(g)), (std::vector<int64_t>{0, 0, 0, 127, 127, 127, 255, 255, 255, 63, 63, 63}));
-  const auto& t = ev[2].summary().value(0);
-  EXPECT_EQ(t.image().height(), 2);
-  EXPECT_EQ(t.image().width(), 3);
-  Tensor td = decode(t);
-  EXPECT_EQ(td.sizes(), (Shape{2, 3, 3}));
-  EXPECT_EQ(pixels(td.index({Slice(), Slice(), 0})), (std::vector<int64_t>{1, 3, 5, 2, 4, 6}));
-}
-
-// add_images tiles 10 (1,2,2) images into 2 rows of 8 without padding; empty cells are black.
-TEST(TensorBoard, AddImagesGrid) {
-  TempDir d;
-  Tensor batch = (arange(40, kInt64).reshape({10, 1, 2, 2}) + 1).to(kUInt8);  // uint8: stored as is
-  {
-    SummaryWriter w(d.str());
-    w.add_images("batch", batch, 0);
-  }
-  auto ev = summaries(event_file_in(d.path()));
-  ASSERT_EQ(ev.size(), 1u);
-  const auto& v = ev[0].summary().value(0);
-  EXPECT_EQ(v.image().height(), 4);
-  EXPECT_EQ(v.image().width(), 16);
-  EXPECT_EQ(v.image().colorspace(), 3);
-  const std::string& s = v.image().encoded_image_string();
-  Tensor img = io::decode_image(std::vector<uint8_t>(s.begin(), s.end()), "grid");
-  ASSERT_EQ(img.sizes(), (Shape{4, 16, 3}));
-  Tensor c = img.contiguous();
-  const uint8_t* p = c.data_ptr<uint8_t>();
-  for (int64_t y = 0; y < 4; ++y)
-    for (int64_t x = 0; x < 16; ++x) {
-      const int64_t k = (y / 2) * 8 + x / 2;  // which image
-      const int64_t expect = k < 10 ? k * 4 + (y % 2) * 2 + (x % 2) + 1 : 0;
-      for (int ch = 0; ch < 3; ++ch) EXPECT_EQ(p[(y * 16 + x) * 3 + ch], expect) << y << "," << x;
-    }
-}
-
-TEST(TensorBoard, Text) {
-  TempDir d;
-  const std::string text = "**lr** = 0.1\n\nüñí ✓";
-  {
-    SummaryWriter w(d.str());
-    w.add_text("notes", text, 4);
-  }
-  auto ev = summaries(event_file_in(d.path()));
-  ASSERT_EQ(ev.size(), 1u);
-  EXPECT_EQ(ev[0].step(), 4);
-  const auto& v = ev[0].summary().value(0);
-  EXPECT_EQ(v.tag(), "notes/text_summary");
-  EXPECT_EQ(v.metadata().plugin_data().plugin_name(), "text");
-  EXPECT_EQ(v.metadata().plugin_data().content(), "");
-  ASSERT_TRUE(v.has_tensor());
-  EXPECT_EQ(v.tensor().dtype(), pb::DT_STRING);
-  ASSERT_EQ(v.tensor().tensor_shape().dim_size(), 1);
-  EXPECT_EQ(v.tensor().tensor_shape().dim(0).size(), 1);
-  ASSERT_EQ(v.tensor().string_val_size(), 1);
-  EXPECT_EQ(v.tensor().string_val(0), text);
-}
-
-namespace {
-pb::hparams::HParamsPluginData plugin_data_of(const pb::Summary::Value& v) {
-  EXPECT_EQ(v.metadata().plugin_data().plugin_name(), "hparams");
-  pb::hparams::HParamsPluginData pd;
-  EXPECT_TRUE(pd.ParseFromString(v.metadata().plugin_data().content()));
-  EXPECT_EQ(pd.version(), 0);
-  return pd;
-}
-}  // namespace
-
-TEST(TensorBoard, HParamsAsPyTorchWritesThem) {
-  TempDir d;
-  {
-    SummaryWriter w(d.str());
-    w.add_hparams({{"lr", 0.01}, {"batch_size", 64}, {"optimizer", "adam"}, {"augment", true}},
-                  {{"hparam/accuracy", 0.93}, {"hparam/loss", 0.21}},
-                  {{"optimizer", {"adam", "sgd"}}, {"batch_size", {32, 64}}}, "trial_1");
-  }
-  fs::path run = d.path() / "trial_1";
-  auto ev = summaries(event_file_in(run));
-  ASSERT_EQ(ev.size(), 5u);
-
-  const auto& exp_v = ev[0].summary().value(0);
-  EXPECT_EQ(exp_v.tag(), "_hparams_/experiment");
-  EXPECT_EQ(exp_v.value_case(), pb::Summary::Value::VALUE_NOT_SET);
-  auto exp_pd = plugin_data_of(exp_v);
-  ASSERT_TRUE(exp_pd.has_experiment());
-  const auto& exp = exp_pd.experiment();
-  ASSERT_EQ(exp.hparam_infos_size(), 4);
-  EXPECT_EQ(exp.hparam_infos(0).name(), "lr");
-  EXPECT_EQ(exp.hparam_infos(0).type(), pb::hparams::DATA_TYPE_FLOAT64);
-  EXPECT_FALSE(exp.hparam_infos(0).has_domain_discrete());
-  EXPECT_EQ(exp.hparam_infos(1).name(), "batch_size");
-  EXPECT_EQ(exp.hparam_infos(1).type(), pb::hparams::DATA_TYPE_FLOAT64);
-  ASSERT_TRUE(exp.hparam_infos(1).has_domain_discrete());
-  ASSERT_EQ(exp.hparam_infos(1).domain_discrete().values_size(), 2);
-  EXPECT_EQ(exp.hparam_infos(1).domain_discrete().values(0).number_value(), 32);
-  EXPECT_EQ(exp.hparam_infos(2).name(), "optimizer");
-  EXPECT_EQ(exp.hparam_infos(2).type(), pb::hparams::DATA_TYPE_STRING);
-  ASSERT_EQ(exp.hparam_infos(2).domain_discrete().values_size(), 2);
-  EXPECT_EQ(exp.hparam_infos(2).domain_discrete().values(1).string_value(), "sgd");
-  EXPECT_EQ(exp.hparam_infos(3).type(), pb::hparams::DATA_TYPE_BOOL);
-  ASSERT_EQ(exp.metric_infos_size(), 2);
-  EXPECT_EQ(exp.metric_infos(0).name().tag(), "hparam/accuracy");
-  EXPECT_EQ(exp.metric_infos(0).name().group(), "");
-  EXPECT_EQ(exp.metric_infos(1).name().tag(), "hparam/loss");
-
-  const auto& ssi_v = ev[1].summary().value(0);
-  EXPECT_EQ(ssi_v.tag(), "_hparams_/session_start_info");
-  auto ssi_pd = plugin_data_of(ssi_v);
-  ASSERT_TRUE(ssi_pd.has_session_start_info());
-  const auto& hp = ssi_pd.session_start_info().hparams();
-  ASSERT_EQ(hp.size(), 4u);
-  EXPECT_EQ(hp.at("lr").number_value(), 0.01);
-  EXPECT_EQ(hp.at("batch_size").number_value(), 64);
-  EXPECT_EQ(hp.at("optimizer").string_value(), "adam");
-  EXPECT_EQ(hp.at("augment").kind_case(), google::protobuf::Value::kBoolValue);
-  EXPECT_TRUE(hp.at("augment").bool_value());
-
-  const auto& sei_v = ev[2].summary().value(0);
-  EXPECT_EQ(sei_v.tag(), "_hparams_/session_end_info");
-  auto sei_pd = plugin_data_of(sei_v);
-  ASSERT_TRUE(sei_pd.has_session_end_info());
-  EXPECT_EQ(sei_pd.session_end_info().status(), pb::hparams::STATUS_SUCCESS);
-
-  EXPECT_EQ(ev[3].summary().value(0).tag(), "hparam/accuracy");
-  EXPECT_EQ(ev[3].summary().value(0).simple_value(), 0.93f);
-  EXPECT_EQ(ev[4].summary().value(0).tag(), "hparam/loss");
-  EXPECT_EQ(ev[4].summary().value(0).simple_value(), 0.21f);
-
-  // The main run holds only its file_version record.
-  EXPECT_TRUE(summaries(event_file_in(d.path())).empty());
-}
-
-TEST(TensorBoard, HParamsDefaultRunNameIsTheTime) {
-  TempDir d;
-  const double t0 = now();
-  {
-    SummaryWriter w(d.str());
-    w.add_hparams({{"lr", 0.1}}, {{"acc", 1.0}}, {}, "", 12);
-  }
-  std::vector<fs::path> runs;
-  for (auto& e : fs::directory_iterator(d.path()))
-    if (e.is_directory()) runs.push_back(e.path());
-  ASSERT_EQ(runs.size(), 1u);
-  EXPECT_NEAR(std::stod(runs[0].filename().string()), t0, 5.0);
-  auto ev = summaries(event_file_in(runs[0]));
-  ASSERT_EQ(ev.size(), 4u);
-  for (auto& e : ev) EXPECT_EQ(e.step(), 12);
-}
-
-TEST(TensorBoard, GraphOfAutogradOps) {
-  TempDir d;
-  Tensor w = tensor({0.5f, -1.0f, 2.0f, 0.25f, 1.5f, -0.5f}, {2, 3}).requires_grad_();
-  Tensor b = tensor({0.1f, 0.2f}).requires_grad_();
-  Tensor x = tensor({1.0f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f, 7.0f, 8.0f, 9.0f, 1.0f, 2.0f, 3.0f}, {4, 1, 3});
-  Tensor y = ((x * w).sum({2}) + b).relu().sum();  // a linear layer x w^T + b, then relu and sum
-  {
-    SummaryWriter sw(d.str());
-    sw.add_graph(y, {{"fc1.weight", w}, {"fc1.bias", b}});
-  }
-  auto events = read_events(event_file_in(d.path()));
-  ASSERT_EQ(events.size(), 2u);
-  ASSERT_EQ(events[1].what_case(), pb::Event::kGraphDef);
-  pb::GraphDef g;
-  ASSERT_TRUE(g.ParseFromString(events[1].graph_def()));
-  EXPECT_EQ(g.versions().producer(), 22);
-  std::map<std::string, const pb::NodeDef*> by_name;
-  for (const auto& n : g.node()) {
-    EXPECT_TRUE(by_name.emplace(n.name(), &n).second) << "duplicate node " << n.name();
-    EXPECT_TRUE(std::regex_match(n.name(), std::regex(R"([A-Za-z0-9.][A-Za-z0-9_>./]*)"))) << n.name();
-    for (const auto& in : n.input()) EXPECT_TRUE(by_name.count(in)) << n.name() << " uses " << in << " before it";
-    ASSERT_TRUE(n.attr().count("_output_shapes")) << n.name();
-  }
-  auto shape_of = [&](const std::string& name) {
-    const auto& l = by_name.at(name)->attr().at("_output_shapes").list();
-    EXPECT_EQ(l.shape_size(), 1);
-    Shape s;
-    for (const auto& dim : l.shape(0).dim()) s.push_back(dim.size());
-    return s;
-  };
-  ASSERT_TRUE(by_name.count("fc1/weight"));
-  ASSERT_TRUE(by_name.count("fc1/bias"));
-  EXPECT_EQ(by_name["fc1/weight"]->op(), "Parameter");
-  EXPECT_EQ(shape_of("fc1/weight"), (Shape{2, 3}));
-  EXPECT_EQ(shape_of("fc1/bias"), (Shape{2}));
-  ASSERT_TRUE(by_name.count("output"));
-  const auto& out = *by_name["output"];
-  ASSERT_EQ(out.input_size(), 1);
-  EXPECT_EQ(shape_of("output"), Shape{});
-  // output <- Sum <- Relu <- Add(.., fc1/bias) <- ... <- fc1/weight
-  const auto* sum = by_name.at(out.input(0));
-  EXPECT_EQ(sum->op(), "Sum");
-  ASSERT_EQ(sum->input_size(), 1);
-  const auto* relu = by_name.at(sum->input(0));
-  EXPECT_EQ(relu->op(), "Relu");
-  EXPECT_EQ(shape_of(relu->name()), (Shape{4, 2}));
-  // The bias add uses the bias and sits in fc1's group.
-  const auto* add = by_name.at(relu->input(0));
-  EXPECT_EQ(add->name().rfind("fc1/", 0), 0u) << add->name();
-  EXPECT_TRUE(std::find(add->input().begin(), add->input().end(), "fc1/bias") != add->input().end());
-  // Walking inputs from the output reaches the weight.
-  std::vector<std::string> stack{"output"};
-  std::set<std::string> seen;
-  while (!stack.empty()) {
-    std::string n = stack.back();
-    stack.pop_back();
-    if (!seen.insert(n).second) continue;
-    for (const auto& in : by_name.at(n)->input()) stack.push_back(in);
-  }
-  EXPECT_TRUE(seen.count("fc1/weight"));
-  EXPECT_EQ(seen.size(), by_name.size());
-}
-
-TEST(TensorBoard, GraphWithoutAutogradIsAnError) {
-  TempDir d;
-  SummaryWriter w(d.str());
-  EXPECT_THROW(w.add_graph(ones({2, 2}).sum()), Error);
-}
-
 TEST(TensorBoard, BufferedUntilFlushOrMaxQueue) {
   TempDir d;
   SummaryWriter w(d.str(), {.max_queue = 3});
@@ -748,29 +384,21 @@ TEST(TensorBoard, BadInputsRaiseClearErrors) {
   }
 
   SummaryWriter w(d.str("ok"));
-  auto expect_error = [](auto&& fn, const std::string& needle) {
-    try {
-      fn();
-      ADD_FAILURE() << "expected an error containing '" << needle << "'";
-    } catch (const Error& e) {
-      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-    }
-  };
-  expect_error([&] { w.add_image("i", zeros({3, 4, 2}), 0, std::nullopt, "HWC"); }, "channels");
-  expect_error([&] { w.add_image("i", zeros({3, 4}), 0, std::nullopt, "CHW"); }, "dataformats");
-  expect_error([&] { w.add_image("i", zeros({3, 4, 4}), 0, std::nullopt, "CHH"); }, "exactly once");
-  expect_error([&] { w.add_image("i", zeros({2, 3, 4, 4})); }, "dims");
-  expect_error([&] { w.add_images("i", zeros({3, 4, 4}), 0, std::nullopt, "CHW"); }, "4 letters");
-  expect_error([&] { w.add_images("i", zeros({3, 4, 4})); }, "has 3 dims");
-  expect_error([&] { w.add_histogram("h", tensor({1.0f, NAN})); }, "element 1");
-  expect_error([&] { w.add_histogram("h", zeros({0})); }, "no element");
-  expect_error([&] { w.add_histogram("h", ones({3}), 0, "auto"); }, "unknown bins 'auto'");
-  expect_error([&] { w.add_histogram("h", ones({3}), 0, std::vector<double>{1.0, 0.0}); }, "increase");
-  expect_error([&] { w.add_histogram("h", ones({3}), 0, std::vector<double>{5.0, 6.0}); }, "no value lies inside");
-  expect_error([&] { w.add_histogram_raw("h", 0, 1, 1, 1, 1, {1.0, 2.0}, {1.0}); }, "pair up");
-  expect_error([&] { w.add_scalar("s", ones({2})); }, "one-element");
-  expect_error([&] { w.add_hparams({{"a", 1}, {"a", 2}}, {}); }, "'a' given twice");
-  expect_error([&] { w.add_hparams({{"a", 1}}, {}, {{"a", {"x"}}}); }, "domain of 'a'");
-  expect_error([&] { w.add_hparams({{"a", 1}}, {}, {{"b", {1}}}); }, "'b', which is not");
-  expect_error([&] { SummaryWriter bad(d.str("q"), {.max_queue = 0}); }, "max_queue");
+  EXPECT_ERROR_CONTAINS("channels", w.add_image("i", zeros({3, 4, 2}), 0, std::nullopt, "HWC"));
+  EXPECT_ERROR_CONTAINS("dataformats", w.add_image("i", zeros({3, 4}), 0, std::nullopt, "CHW"));
+  EXPECT_ERROR_CONTAINS("exactly once", w.add_image("i", zeros({3, 4, 4}), 0, std::nullopt, "CHH"));
+  EXPECT_ERROR_CONTAINS("dims", w.add_image("i", zeros({2, 3, 4, 4})));
+  EXPECT_ERROR_CONTAINS("4 letters", w.add_images("i", zeros({3, 4, 4}), 0, std::nullopt, "CHW"));
+  EXPECT_ERROR_CONTAINS("has 3 dims", w.add_images("i", zeros({3, 4, 4})));
+  EXPECT_ERROR_CONTAINS("element 1", w.add_histogram("h", tensor({1.0f, NAN})));
+  EXPECT_ERROR_CONTAINS("no element", w.add_histogram("h", zeros({0})));
+  EXPECT_ERROR_CONTAINS("unknown bins 'auto'", w.add_histogram("h", ones({3}), 0, "auto"));
+  EXPECT_ERROR_CONTAINS("increase", w.add_histogram("h", ones({3}), 0, std::vector<double>{1.0, 0.0}));
+  EXPECT_ERROR_CONTAINS("no value lies inside", w.add_histogram("h", ones({3}), 0, std::vector<double>{5.0, 6.0}));
+  EXPECT_ERROR_CONTAINS("pair up", w.add_histogram_raw("h", 0, 1, 1, 1, 1, {1.0, 2.0}, {1.0}));
+  EXPECT_ERROR_CONTAINS("one-element", w.add_scalar("s", ones({2})));
+  EXPECT_ERROR_CONTAINS("'a' given twice", w.add_hparams({{"a", 1}, {"a", 2}}, {}));
+  EXPECT_ERROR_CONTAINS("domain of 'a'", w.add_hparams({{"a", 1}}, {}, {{"a", {"x"}}}));
+  EXPECT_ERROR_CONTAINS("'b', which is not", w.add_hparams({{"a", 1}}, {}, {{"b", {1}}}));
+  EXPECT_ERROR_CONTAINS("max_queue", SummaryWriter bad(d.str("q"), {.max_queue = 0}));
 }
