@@ -80,9 +80,6 @@ PoolCall plan_window(const char* op, const Tensor& x, Size2 k, std::optional<Siz
   return c;
 }
 
-// The user's view of an output computed as planes.
-Tensor as_output(const Tensor& planes, const Shape& shape) { return reshaped(planes, shape); }
-
 std::tuple<Tensor, Tensor> max_pool_impl(const Tensor& x, const PoolCall& c, bool want_indices) {
   const bool grad = autograd::needs_grad(x);
   Tensor xp = reshaped(x, c.planes_in());
@@ -93,7 +90,7 @@ std::tuple<Tensor, Tensor> max_pool_impl(const Tensor& x, const PoolCall& c, boo
     idx = make_empty(c.planes_out(), kInt64);
     cpu::max_pool2d_forward(xp, y, idx, c.g);
   }
-  Tensor out = as_output(y, c.y_shape);
+  Tensor out = reshaped(y, c.y_shape);
   if (grad) {
     const PoolGeom g = c.g;
     const Shape xs = x.sizes();
@@ -107,7 +104,7 @@ std::tuple<Tensor, Tensor> max_pool_impl(const Tensor& x, const PoolCall& c, boo
                        return {reshaped(gx, xs)};
                      });
   }
-  return {out, want_indices ? as_output(idx, c.y_shape) : Tensor()};
+  return {out, want_indices ? reshaped(idx, c.y_shape) : Tensor()};
 }
 
 }  // namespace
@@ -133,7 +130,7 @@ Tensor avg_pool2d(const Tensor& x, Size2 kernel_size, std::optional<Size2> strid
   Tensor y = make_empty(c.planes_out(), x.dtype());
   if (!cpu::dnnl_avg_pool2d_forward(xp, y, c.g, count_include_pad, div))
     cpu::avg_pool2d_forward(xp, y, c.g, count_include_pad, div);
-  Tensor out = as_output(y, c.y_shape);
+  Tensor out = reshaped(y, c.y_shape);
   if (autograd::needs_grad(x)) {
     const PoolGeom g = c.g;
     const Shape xs = x.sizes();
@@ -157,7 +154,7 @@ Tensor adaptive_avg_pool2d(const Tensor& x, Size2 output_size) {
   Tensor xp = reshaped(x, c.planes_in());
   Tensor y = make_empty(c.planes_out(), x.dtype());
   cpu::adaptive_avg_pool2d_forward(xp, y, c.g);
-  Tensor out = as_output(y, c.y_shape);
+  Tensor out = reshaped(y, c.y_shape);
   if (autograd::needs_grad(x)) {
     const PoolGeom g = c.g;
     const Shape xs = x.sizes();
