@@ -10,6 +10,7 @@
 // Data: /usr/share/datasets/fashion-mnist (EMBER_FASHION_MNIST overrides); without it, random
 // images of the same size.
 #include <benchmark/benchmark.h>
+#include "peer/data_memcpy_baseline.h"
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -95,18 +96,7 @@ void BM_fashion_epoch(benchmark::State& state) {
 }
 BENCHMARK(BM_fashion_epoch)->ArgName("workers")->Arg(0)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 
-void BM_memcpy_epoch_bytes(benchmark::State& state) {  // the same 60,000 x 784 float32 bytes
-  const size_t bytes = 60000ull * 784 * 4;
-  std::unique_ptr<char[]> src(new char[bytes]), dst(new char[bytes]);
-  std::memset(src.get(), 1, bytes);
-  std::memset(dst.get(), 0, bytes);
-  for (auto _ : state) {
-    std::memcpy(dst.get(), src.get(), bytes);
-    benchmark::ClobberMemory();
-  }
-  state.counters["samples/s"] = benchmark::Counter(60000.0, benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["GB/s"] = benchmark::Counter(static_cast<double>(bytes) * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
-}
+void BM_memcpy_epoch_bytes(benchmark::State& state) { memcpy_epoch_bytes(state); }
 BENCHMARK(BM_memcpy_epoch_bytes)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 
 // ---- (b) a JPEG folder -------------------------------------------------------------------

@@ -4,6 +4,7 @@
 // the same bytes. LibTorch's MNIST reads uncompressed IDX files, so the .gz files are
 // decompressed into a temp dir first (EMBER_FASHION_MNIST overrides the source dir).
 #include <benchmark/benchmark.h>
+#include "data_memcpy_baseline.h"
 #include <torch/torch.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -64,17 +65,7 @@ void BM_torch_fashion_epoch(benchmark::State& state) {
 }
 BENCHMARK(BM_torch_fashion_epoch)->ArgName("workers")->Arg(0)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 
-void BM_torch_memcpy_epoch_bytes(benchmark::State& state) {
-  const size_t bytes = 60000ull * 784 * 4;
-  std::unique_ptr<char[]> src(new char[bytes]), dst(new char[bytes]);
-  std::memset(src.get(), 1, bytes);
-  std::memset(dst.get(), 0, bytes);
-  for (auto _ : state) {
-    std::memcpy(dst.get(), src.get(), bytes);
-    benchmark::ClobberMemory();
-  }
-  state.counters["samples/s"] = benchmark::Counter(60000.0, benchmark::Counter::kIsIterationInvariantRate);
-}
+void BM_torch_memcpy_epoch_bytes(benchmark::State& state) { memcpy_epoch_bytes(state); }
 BENCHMARK(BM_torch_memcpy_epoch_bytes)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 
 }  // namespace
