@@ -1,0 +1,194 @@
+// The ember side of issue 6's training workloads (see workloads.md beside this file), written as a
+// user would: the built-in models, nn losses, optim, data::DataLoader over data::MNIST.
+//
+//   ember_workloads W1|W2|W3|W4|W5 [--data DIR] [--threads N]
+//
+// Prints one JSON line, the same fields as libtorch_workloads: {"side":"ember","workload":"W2",
+// "seconds":..., "<metric>":..., "max_rss_mb":...}. Each workload runs in its own process so max
+// RSS is its own.
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include <ember/ember.h>
+#include <ember/models/fashion_cnn.h>
+#include <ember/models/mlp.h>
+#include <ember/models/ner_lstm.h>
+#include <ember/train/metrics.h>
+
+using namespace ember;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+double max_rss_mb() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss / 1024.0;
+}
+
+// Fashion-MNIST held as uint8, served normalised with mean 0.2860 std 0.3530: x:(1,28,28) float.
+std::shared_ptr<data::MNIST> fashion(const std::string& dir, bool train) {
+  return std::make_shared<data::MNIST>(dir, train ? data::MNIST::Train : data::MNIST::Test,
+                                       data::MNIST::Options{{data::MNIST::kFashionMean}, {data::MNIST::kFashionStd}});
+}
+
+double accuracy(nn::Module& model, const std::shared_ptr<data::MNIST>& test) {
+  NoGradGuard ng;
+  model.eval();
+  int64_t correct = 0;
+  data::DataLoader loader(test, {.batch_size = 1000});
+  for (auto& batch : loader) correct += train::count_correct(model.forward(batch.data), batch.target);
+  model.train();
+  return 100.0 * static_cast<double>(correct) / static_cast<double>(test->size());
+}
+
+// One shuffled epoch with ember's DataLoader; returns seconds.
+double train_epoch(nn::Module& model, optim::Optimizer& opt, const std::shared_ptr<data::MNIST>& train) {
+  data::DataLoader loader(train, {.batch_size = 64, .shuffle = true});
+  model.train();
+  auto t0 = Clock::now();
+  for (auto& batch : loader) {
+    opt.zero_grad();
+    Tensor loss = nn::functional::cross_entropy(model.forward(batch.data), batch.target);
+    loss.backward();
+    opt.step();
+  }
+  return seconds_since(t0);
+}
+
+void emit(const std::string& w, double seconds, const std::string& metric_name, double metric,
+          const std::string& extra = "") {
+  std::printf("{\"side\":\"ember\",\"workload\":\"%s\",\"seconds\":%.6f,\"%s\":%.6f%s,\"max_rss_mb\":%.1f}\n",
+              w.c_str(), seconds, metric_name.c_str(), metric, extra.c_str(), max_rss_mb());
+  std::fflush(stdout);
+}
+
+// ---- the workloads -----------------------------------------------------------------------------
+void w1() {
+  // y = 1 + 2x + 0.1 noise, 100 points, the first 80 for training; 1000 full-batch steps.
+  manual_seed(42);
+  Tensor x = rand({100, 1});
+  Tensor y = 1 + 2 * x + 0.1 * randn({100, 1});
+  Tensor xt = x.narrow(0, 0, 80), yt = y.narrow(0, 0, 80);
+  auto model = std::make_shared<nn::Linear>(1, 1);
+  optim::SGD opt(model->parameters(), {.lr = 0.1});
+  nn::MSELoss loss_fn;
+  auto step = [&] {
+    model->train();
+    Tensor loss = loss_fn(model->forward(xt), yt);
+    loss.backward();
+    opt.step();
+    opt.zero_grad();
+  };
+  for (int i = 0; i < 50; ++i) step();  // warm-up
+  const int steps = 1000;
+  auto t0 = Clock::now();
+  for (int i = 0; i < steps; ++i) step();
+  double s = seconds_since(t0);
+  emit("W1", s, "us_per_step", s / steps * 1e6,
+       ",\"bias\":" + std::to_string(model->bias.item<float>()) + ",\"weight\":" + std::to_string(model->weight.item<float>()));
+}
+
+void w2(const std::string& dir) {
+  auto train = fashion(dir, true), test = fashion(dir, false);
+  manual_seed(0);
+  auto model = models::mlp();
+  optim::SGD opt(model->parameters(), {.lr = 0.05, .momentum = 0.9});
+  double s = train_epoch(*model, opt, train);
+  emit("W2", s, "test_accuracy", accuracy(*model, test));
+}
+
+void w3(const std::string& dir) {
+  auto train = fashion(dir, true), test = fashion(dir, false);
+  manual_seed(0);
+  auto model = models::fashion_cnn(0.25);
+  optim::Adam opt(model->parameters(), {.lr = 1e-3});
+  double s = train_epoch(*model, opt, train);
+  emit("W3", s, "test_accuracy", accuracy(*model, test));
+}
+
+void w4(const std::string& dir) {
+  auto test = fashion(dir, false);
+  manual_seed(0);
+  auto model = models::fashion_cnn(0.25);
+  model->eval();
+  NoGradGuard ng;
+  data::DataLoader loader(test, {.batch_size = 1000});
+  // The test set as the loader serves it, held in memory like the LibTorch side's tensor.
+  std::vector<Tensor> batches;
+  for (auto& batch : loader) batches.push_back(batch.data.clone());
+  auto run = [&] {
+    for (const Tensor& xb : batches) {
+      Tensor out = model->forward(xb);
+      (void)out;
+    }
+  };
+  run();  // warm-up
+  auto t0 = Clock::now();
+  const int reps = 3;
+  for (int r = 0; r < reps; ++r) run();
+  double s = seconds_since(t0) / reps;
+  emit("W4", s, "images_per_s", static_cast<double>(test->size()) / s);
+}
+
+void w5() {
+  const int64_t vocab = 20000, batch = 32, len = 40, tags = 9, batches = 200;
+  manual_seed(0);
+  Tensor sentences = randint(1, vocab, {batches * batch, len});
+  Tensor lengths = randint(5, len + 1, {batches * batch});
+  Tensor labels = randint(0, tags, {batches * batch, len});
+  Tensor pos = arange(len).unsqueeze(0);
+  Tensor pad = ge(pos, lengths.unsqueeze(1));  // (B,T): true past each sentence's length
+  sentences.masked_fill_(pad, 0);
+  labels.masked_fill_(pad, -1);
+  auto model = std::make_shared<models::NerLstm>(vocab, 50, 50, tags);
+  optim::Adam opt(model->parameters(), {.lr = 1e-3});
+  auto step = [&](int64_t b) {
+    Tensor s = sentences.narrow(0, b * batch, batch), l = labels.narrow(0, b * batch, batch);
+    Tensor loss = train::masked_nll_loss(model->forward(s), l);
+    opt.zero_grad();
+    loss.backward();
+    opt.step();
+  };
+  for (int64_t b = 0; b < 5; ++b) step(b);  // warm-up
+  auto t0 = Clock::now();
+  for (int64_t b = 0; b < batches; ++b) step(b);
+  double s = seconds_since(t0);
+  emit("W5", s, "sequences_per_s", static_cast<double>(batches * batch) / s);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string w = argc > 1 ? argv[1] : "";
+  std::string dir = "/usr/share/datasets/fashion-mnist";
+  int threads = 2;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    if (std::strcmp(argv[i], "--data") == 0) dir = argv[i + 1];
+    else if (std::strcmp(argv[i], "--threads") == 0) threads = std::stoi(argv[i + 1]);
+  }
+  set_num_threads(threads);
+  try {
+    if (w == "W1") w1();
+    else if (w == "W2") w2(dir);
+    else if (w == "W3") w3(dir);
+    else if (w == "W4") w4(dir);
+    else if (w == "W5") w5();
+    else {
+      std::cerr << "usage: ember_workloads W1|W2|W3|W4|W5 [--data DIR] [--threads N]\n";
+      return 2;
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "ember_workloads " << w << ": " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
