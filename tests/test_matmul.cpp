@@ -115,7 +115,7 @@ TEST(Matmul, StridedOperandsNeedNoCopyAndGiveTheSameValues) {
 
 TEST(Matmul, Float32RunsOnOneDnnAndBuildsEachPrimitiveOnce) {
   manual_seed(4);
-  Tensor a = randn({17, 9}), b = randn({9, 5});
+  Tensor a = randn({17, 40}), b = randn({40, 9});  // 6120 multiply-adds: above the small-product cut
   const int64_t calls = cpu::dnnl_matmul_calls();
   Tensor first = mm(a, b);
   const int64_t misses = cpu::dnnl_cache_misses();
@@ -123,6 +123,19 @@ TEST(Matmul, Float32RunsOnOneDnnAndBuildsEachPrimitiveOnce) {
   EXPECT_EQ(cpu::dnnl_cache_misses(), misses);  // same shapes: no rebuild
   EXPECT_EQ(cpu::dnnl_matmul_calls(), calls + 6);
   EXPECT_TENSOR_CLOSE(first, mm(a.to(kFloat64), b.to(kFloat64)), 1e-5, 1e-5);
+}
+
+TEST(Matmul, TinyFloat32ProductsSkipOneDnn) {
+  // 80x1 @ 1x1 (nn.Linear(1,1) on 80 points) and 1x80 @ 80x1 (its weight gradient): a oneDNN
+  // call would cost more than the product; the loops give the same numbers.
+  manual_seed(5);
+  Tensor x = randn({80, 1}), w = randn({1, 1}), bias = randn({1});
+  const int64_t calls = cpu::dnnl_matmul_calls();
+  Tensor y = addmm(bias, x, w.t());
+  Tensor gw = mm(x.t(), y);
+  EXPECT_EQ(cpu::dnnl_matmul_calls(), calls);
+  EXPECT_TENSOR_CLOSE(y, addmm(bias.to(kFloat64), x.to(kFloat64), w.t().to(kFloat64)).to(kFloat32), 1e-6, 1e-6);
+  EXPECT_TENSOR_CLOSE(gw, mm(x.t().to(kFloat64), y.to(kFloat64)).to(kFloat32), 1e-5, 1e-5);
 }
 
 TEST(Matmul, EmptyAndZeroInnerDims) {

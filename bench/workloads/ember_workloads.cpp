@@ -1,13 +1,17 @@
 // The ember side of issue 6's training workloads (see workloads.md beside this file), written as a
 // user would: the built-in models, nn losses, optim, data::DataLoader over data::MNIST.
 //
-//   ember_workloads W1|W2|W3|W4|W5 [--data DIR] [--threads N]
+//   ember_workloads W1|W2|W3|W4|W5 [--data DIR] [--threads N] [--steps N]
+//
+// --steps N (for profilers) stops W2/W3 after N batches, W5 after N timed batches, W1 after N
+// timed steps and W4 after one timed pass; the JSON line then says "partial":true.
 //
 // Prints one JSON line, the same fields as libtorch_workloads: {"side":"ember","workload":"W2",
 // "seconds":..., "<metric>":..., "max_rss_mb":...}. Each workload runs in its own process so max
 // RSS is its own.
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -27,6 +31,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+int64_t g_steps = -1;  // --steps: a profiling run's limit; -1 runs the whole workload
+
+// The number of steps to run: `full`, or fewer under --steps.
+int64_t limit(int64_t full) { return g_steps < 0 ? full : std::min(full, g_steps); }
 
 double max_rss_mb() {
   rusage ru{};
@@ -55,7 +64,10 @@ double train_epoch(nn::Module& model, optim::Optimizer& opt, const std::shared_p
   data::DataLoader loader(train, {.batch_size = 64, .shuffle = true});
   model.train();
   auto t0 = Clock::now();
+  const int64_t batches = limit(loader.size());
+  int64_t b = 0;
   for (auto& batch : loader) {
+    if (b++ == batches) break;
     opt.zero_grad();
     Tensor loss = nn::functional::cross_entropy(model.forward(batch.data), batch.target);
     loss.backward();
@@ -66,8 +78,9 @@ double train_epoch(nn::Module& model, optim::Optimizer& opt, const std::shared_p
 
 void emit(const std::string& w, double seconds, const std::string& metric_name, double metric,
           const std::string& extra = "") {
-  std::printf("{\"side\":\"ember\",\"workload\":\"%s\",\"seconds\":%.6f,\"%s\":%.6f%s,\"max_rss_mb\":%.1f}\n",
-              w.c_str(), seconds, metric_name.c_str(), metric, extra.c_str(), max_rss_mb());
+  std::printf("{\"side\":\"ember\",\"workload\":\"%s\",\"seconds\":%.6f,\"%s\":%.6f%s%s,\"max_rss_mb\":%.1f}\n",
+              w.c_str(), seconds, metric_name.c_str(), metric, extra.c_str(), g_steps < 0 ? "" : ",\"partial\":true",
+              max_rss_mb());
   std::fflush(stdout);
 }
 
@@ -89,9 +102,9 @@ void w1() {
     opt.zero_grad();
   };
   for (int i = 0; i < 50; ++i) step();  // warm-up
-  const int steps = 1000;
+  const int64_t steps = limit(1000);
   auto t0 = Clock::now();
-  for (int i = 0; i < steps; ++i) step();
+  for (int64_t i = 0; i < steps; ++i) step();
   double s = seconds_since(t0);
   emit("W1", s, "us_per_step", s / steps * 1e6,
        ",\"bias\":" + std::to_string(model->bias.item<float>()) + ",\"weight\":" + std::to_string(model->weight.item<float>()));
@@ -133,7 +146,7 @@ void w4(const std::string& dir) {
   };
   run();  // warm-up
   auto t0 = Clock::now();
-  const int reps = 3;
+  const int reps = g_steps < 0 ? 3 : 1;
   for (int r = 0; r < reps; ++r) run();
   double s = seconds_since(t0) / reps;
   emit("W4", s, "images_per_s", static_cast<double>(test->size()) / s);
@@ -160,9 +173,10 @@ void w5() {
   };
   for (int64_t b = 0; b < 5; ++b) step(b);  // warm-up
   auto t0 = Clock::now();
-  for (int64_t b = 0; b < batches; ++b) step(b);
+  const int64_t timed = limit(batches);
+  for (int64_t b = 0; b < timed; ++b) step(b);
   double s = seconds_since(t0);
-  emit("W5", s, "sequences_per_s", static_cast<double>(batches * batch) / s);
+  emit("W5", s, "sequences_per_s", static_cast<double>(timed * batch) / s);
 }
 
 }  // namespace
@@ -174,6 +188,7 @@ int main(int argc, char** argv) {
   for (int i = 2; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--data") == 0) dir = argv[i + 1];
     else if (std::strcmp(argv[i], "--threads") == 0) threads = std::stoi(argv[i + 1]);
+    else if (std::strcmp(argv[i], "--steps") == 0) g_steps = std::stoll(argv[i + 1]);
   }
   set_num_threads(threads);
   try {

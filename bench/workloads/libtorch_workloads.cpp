@@ -1,7 +1,10 @@
 // The LibTorch 1.13 side of issue 6's training workloads (see workloads.md beside this file).
 // Idiomatic LibTorch: torch::nn modules, torch::optim, torch::data's loader over a Dataset.
 //
-//   libtorch_workloads W1|W2|W3|W4|W5 [--data DIR] [--threads N]
+//   libtorch_workloads W1|W2|W3|W4|W5 [--data DIR] [--threads N] [--steps N]
+//
+// --steps N (for profilers) stops W2/W3 after N batches, W5 after N timed batches, W1 after N
+// timed steps and W4 after one timed pass; the JSON line then says "partial":true.
 //
 // Prints one JSON line: {"side":"libtorch","workload":"W2","seconds":..., "metric":..., ...,
 // "max_rss_mb":...}. Each workload runs in its own process so max RSS is its own.
@@ -10,6 +13,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -22,6 +26,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+int64_t g_steps = -1;  // --steps: a profiling run's limit; -1 runs the whole workload
+
+// The number of steps to run: `full`, or fewer under --steps.
+int64_t limit(int64_t full) { return g_steps < 0 ? full : std::min(full, g_steps); }
 
 double max_rss_mb() {
   rusage ru{};
@@ -100,8 +109,11 @@ double train_epoch(torch::nn::Sequential& model, Opt& opt, const torch::Tensor& 
   auto loader = torch::data::make_data_loader<torch::data::samplers::RandomSampler>(
       std::move(ds), torch::data::DataLoaderOptions().batch_size(64).workers(0));
   model->train();
+  const int64_t batches = limit((x.size(0) + 63) / 64);
   auto t0 = Clock::now();
+  int64_t b = 0;
   for (auto& batch : *loader) {
+    if (b++ == batches) break;
     opt.zero_grad();
     auto loss = torch::nn::functional::cross_entropy(model->forward(batch.data), batch.target);
     loss.backward();
@@ -112,8 +124,9 @@ double train_epoch(torch::nn::Sequential& model, Opt& opt, const torch::Tensor& 
 
 void emit(const std::string& w, double seconds, const std::string& metric_name, double metric,
           const std::string& extra = "") {
-  std::printf("{\"side\":\"libtorch\",\"workload\":\"%s\",\"seconds\":%.6f,\"%s\":%.6f%s,\"max_rss_mb\":%.1f}\n",
-              w.c_str(), seconds, metric_name.c_str(), metric, extra.c_str(), max_rss_mb());
+  std::printf("{\"side\":\"libtorch\",\"workload\":\"%s\",\"seconds\":%.6f,\"%s\":%.6f%s%s,\"max_rss_mb\":%.1f}\n",
+              w.c_str(), seconds, metric_name.c_str(), metric, extra.c_str(), g_steps < 0 ? "" : ",\"partial\":true",
+              max_rss_mb());
   std::fflush(stdout);
 }
 
@@ -135,9 +148,9 @@ void w1() {
     opt.zero_grad();
   };
   for (int i = 0; i < 50; ++i) step();  // warm-up
-  const int steps = 1000;
+  const int64_t steps = limit(1000);
   auto t0 = Clock::now();
-  for (int i = 0; i < steps; ++i) step();
+  for (int64_t i = 0; i < steps; ++i) step();
   double s = seconds_since(t0);
   emit("W1", s, "us_per_step", s / steps * 1e6,
        ",\"bias\":" + std::to_string(model->bias.item<float>()) + ",\"weight\":" + std::to_string(model->weight.item<float>()));
@@ -160,7 +173,6 @@ void w3(const std::string& dir) {
   auto model = fashion_cnn(0.25);
   torch::optim::Adam opt(model->parameters(), torch::optim::AdamOptions(1e-3));
   double s = train_epoch(model, opt, xtr, ytr);
-  // FLOPs of one training step at batch 64 (forward + 2x backward, conv and linear layers only).
   emit("W3", s, "test_accuracy", accuracy(model, xte, yte));
 }
 
@@ -178,7 +190,7 @@ void w4(const std::string& dir) {
   };
   run();  // warm-up
   auto t0 = Clock::now();
-  const int reps = 3;
+  const int reps = g_steps < 0 ? 3 : 1;
   for (int r = 0; r < reps; ++r) run();
   double s = seconds_since(t0) / reps;
   emit("W4", s, "images_per_s", xte.size(0) / s);
@@ -226,9 +238,10 @@ void w5() {
   };
   for (int64_t b = 0; b < 5; ++b) step(b);  // warm-up
   auto t0 = Clock::now();
-  for (int64_t b = 0; b < batches; ++b) step(b);
+  const int64_t timed = limit(batches);
+  for (int64_t b = 0; b < timed; ++b) step(b);
   double s = seconds_since(t0);
-  emit("W5", s, "sequences_per_s", batches * batch / s);
+  emit("W5", s, "sequences_per_s", timed * batch / s);
 }
 
 }  // namespace
@@ -240,6 +253,7 @@ int main(int argc, char** argv) {
   for (int i = 2; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--data") == 0) dir = argv[i + 1];
     else if (std::strcmp(argv[i], "--threads") == 0) threads = std::stoi(argv[i + 1]);
+    else if (std::strcmp(argv[i], "--steps") == 0) g_steps = std::stoll(argv[i + 1]);
   }
   torch::set_num_threads(threads);
   try {

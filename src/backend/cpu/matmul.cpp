@@ -147,10 +147,14 @@ void matmul_loops(const Tensor& a, const Tensor& b, const Tensor& bias, Tensor& 
 
 int64_t dnnl_matmul_calls() { return g_dnnl_calls.load(); }
 
+// Below this many multiply-adds a float32 product runs on the loops: a oneDNN call costs
+// microseconds of setup (memory objects, a parallel region), more than the work itself.
+constexpr int64_t kSmallMatmulMacs = 4096;
+
 void matmul(const Tensor& a, const Tensor& b, const Tensor& bias, Tensor& out) {
   if (out.numel() == 0) return;
   const int64_t k = a.size(-1);
-  if (out.dtype() == kFloat32 && k > 0) {
+  if (out.dtype() == kFloat32 && k > 0 && out.numel() * k > kSmallMatmulMacs) {
     std::optional<Operand> oa = gemm_view(a), ob = gemm_view(b);
     Tensor ca = oa ? a : contiguous(a), cb = ob ? b : contiguous(b);
     if (!oa) oa = gemm_view(ca);
