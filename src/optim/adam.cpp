@@ -1,4 +1,5 @@
 // Adam and AdamW: one fused loop per parameter (moments, bias correction, update).
+// Built with -fno-math-errno (CMakeLists.txt) so that std::sqrt vectorises in the loop.
 #include "ember/optim/adam.h"
 
 #include <algorithm>
@@ -47,6 +48,39 @@ void Adam::check_options(const Options& o) const {
   EMBER_CHECK(o.get("weight_decay") >= 0, n, ": invalid weight_decay ", o.get("weight_decay"));
 }
 
+namespace {
+
+struct AdamConsts {
+  double b1, b2, one_b1, one_b2, wd, decay, bc2, eps, neg_step;
+};
+
+// One chunk of the fused update, with the options that branch fixed at compile time so the loop
+// vectorises.
+template <class T, bool Maximize, bool Decoupled, bool WeightDecay, bool Amsgrad>
+void adam_chunk(T* __restrict pp, const T* __restrict gp, T* __restrict mp, T* __restrict vp, T* __restrict xp,
+                const AdamConsts& k, int64_t b, int64_t e) {
+  const T b1 = static_cast<T>(k.b1), b2 = static_cast<T>(k.b2);
+  const T one_b1 = static_cast<T>(k.one_b1), one_b2 = static_cast<T>(k.one_b2);
+  const T wd_t = static_cast<T>(k.wd), decay = static_cast<T>(k.decay);
+  const T bc2 = static_cast<T>(k.bc2), eps_t = static_cast<T>(k.eps), neg_step = static_cast<T>(k.neg_step);
+#pragma omp simd
+  for (int64_t i = b; i < e; ++i) {
+    T d = Maximize ? -gp[i] : gp[i];
+    T x = pp[i];
+    if constexpr (Decoupled) x = x * decay;
+    else if constexpr (WeightDecay) d = d + wd_t * x;
+    T mi = mp[i] * b1 + one_b1 * d;
+    T vi = vp[i] * b2 + one_b2 * d * d;
+    mp[i] = mi;
+    vp[i] = vi;
+    if constexpr (Amsgrad) vi = xp[i] = (xp[i] < vi || vi != vi) ? vi : xp[i];  // torch.maximum: NaN wins
+    T denom = std::sqrt(vi) / bc2 + eps_t;
+    pp[i] = x + neg_step * mi / denom;  // addcdiv_: self + (value * t1) / t2
+  }
+}
+
+}  // namespace
+
 void Adam::update(ParamGroup& group) {
   const Options& o = group.options;
   const double lr = o.get("lr"), eps = o.get("eps"), wd = o.get("weight_decay");
@@ -65,6 +99,7 @@ void Adam::update(ParamGroup& group) {
     const double bias_correction2 = 1 - std::pow(beta2, step);
     const double step_size = lr / bias_correction1;
     const double bc2_sqrt = std::sqrt(bias_correction2);
+    const AdamConsts k{beta1, beta2, 1 - beta1, 1 - beta2, wd, 1 - lr * wd, bc2_sqrt, eps, -step_size};
     detail::update_param(p, [&](Tensor& w) {
       cpu::dispatch_floating(w.dtype(), name().c_str(), [&](auto tag) {
         using T = decltype(tag);
@@ -73,25 +108,13 @@ void Adam::update(ParamGroup& group) {
         T* mp = m.data_ptr<T>();
         T* vp = v.data_ptr<T>();
         T* xp = vmax.defined() ? vmax.data_ptr<T>() : nullptr;
-        const T b1 = static_cast<T>(beta1), b2 = static_cast<T>(beta2);
-        const T one_b1 = static_cast<T>(1 - beta1), one_b2 = static_cast<T>(1 - beta2);
-        const T wd_t = static_cast<T>(wd), decay = static_cast<T>(1 - lr * wd);
-        const T bc2 = static_cast<T>(bc2_sqrt), eps_t = static_cast<T>(eps), neg_step = static_cast<T>(-step_size);
-        cpu::parallel_for(w.numel(), detail::kOptimGrain, [&](int64_t b, int64_t e) {
-          for (int64_t i = b; i < e; ++i) {
-            T d = maximize ? -gp[i] : gp[i];
-            T x = pp[i];
-            if (decoupled) x = x * decay;
-            else if (wd != 0) d = d + wd_t * x;
-            T mi = mp[i] * b1 + one_b1 * d;
-            T vi = vp[i] * b2 + one_b2 * d * d;
-            mp[i] = mi;
-            vp[i] = vi;
-            if (xp) vi = xp[i] = (xp[i] < vi || vi != vi) ? vi : xp[i];  // torch.maximum: NaN wins
-            T denom = std::sqrt(vi) / bc2 + eps_t;
-            pp[i] = x + neg_step * mi / denom;  // addcdiv_: self + (value * t1) / t2
-          }
-        });
+        detail::with_flags(
+            [&]<bool Maximize, bool Decoupled, bool WeightDecay, bool Amsgrad>() {
+              cpu::parallel_for(w.numel(), detail::kOptimGrain, [&](int64_t b, int64_t e) {
+                adam_chunk<T, Maximize, Decoupled, WeightDecay, Amsgrad>(pp, gp, mp, vp, xp, k, b, e);
+              });
+            },
+            maximize, decoupled, wd != 0, xp != nullptr);
       });
     });
   }

@@ -45,18 +45,23 @@ void SGD::update(ParamGroup& group) {
         T* bp = buf.defined() ? buf.data_ptr<T>() : nullptr;
         const T neg_lr = static_cast<T>(-lr), wd_t = static_cast<T>(wd), mom = static_cast<T>(momentum);
         const T damp = static_cast<T>(1 - dampening);
-        cpu::parallel_for(w.numel(), detail::kOptimGrain, [&](int64_t b, int64_t e) {
-          for (int64_t i = b; i < e; ++i) {
-            T d = maximize ? -gp[i] : gp[i];
-            if (wd != 0) d = d + wd_t * pp[i];
-            if (bp) {
-              T v = first ? d : bp[i] * mom + damp * d;
-              bp[i] = v;
-              d = nesterov ? d + mom * v : v;
-            }
-            pp[i] = pp[i] + neg_lr * d;
-          }
-        });
+        detail::with_flags(
+            [&]<bool Maximize, bool WeightDecay, bool Momentum, bool First, bool Nesterov>() {
+              cpu::parallel_for(w.numel(), detail::kOptimGrain, [&](int64_t b, int64_t e) {
+#pragma omp simd
+                for (int64_t i = b; i < e; ++i) {
+                  T d = Maximize ? -gp[i] : gp[i];
+                  if constexpr (WeightDecay) d = d + wd_t * pp[i];
+                  if constexpr (Momentum) {
+                    T v = First ? d : bp[i] * mom + damp * d;
+                    bp[i] = v;
+                    d = Nesterov ? d + mom * v : v;
+                  }
+                  pp[i] = pp[i] + neg_lr * d;
+                }
+              });
+            },
+            maximize, wd != 0, bp != nullptr, first, nesterov);
       });
     });
   }

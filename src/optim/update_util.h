@@ -55,4 +55,16 @@ void update_param(Tensor& p, Fn&& fn) {
   p.storage()->bump_version();
 }
 
+// Calls f.template operator()<flags...>() with the runtime flags as compile-time constants, so
+// an update loop is compiled once per combination without branches inside (and vectorises).
+template <bool... Fixed, class F>
+void with_flags(F&& f) {
+  f.template operator()<Fixed...>();
+}
+template <bool... Fixed, class F, class... Rest>
+void with_flags(F&& f, bool first, Rest... rest) {
+  if (first) with_flags<Fixed..., true>(f, rest...);
+  else with_flags<Fixed..., false>(f, rest...);
+}
+
 }  // namespace ember::optim::detail
