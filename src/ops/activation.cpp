@@ -32,6 +32,19 @@ void check_not_bool(const Tensor& x, const char* op) {
   EMBER_CHECK(x.dtype() != kBool, op, ": not implemented for bool tensors");
 }
 
+// g * (y > 0) in one pass; differentiable in g (its gradient is the same mask), as torch's
+// threshold_backward. g and y: same shape, y's dtype.
+Tensor relu_backward(const Tensor& g, const Tensor& y) {
+  Tensor gc = cpu::convert(g, y.dtype());
+  Tensor out = make_empty(y.sizes(), y.dtype(), y.device());
+  cpu::relu_backward(gc, y, out);
+  if (autograd::needs_grad(g))
+    record("ThresholdBackwardBackward0", {g}, {out}, {y}, [](const TensorList& gg, const TensorList& s) -> TensorList {
+      return {relu_backward(gg[0], s[0])};
+    });
+  return out;
+}
+
 }  // namespace
 
 // y = max(x, 0), dy = g * (y > 0). Integer inputs keep their dtype.
@@ -39,7 +52,7 @@ Tensor relu(const Tensor& x) {
   Tensor out = unary_same_kernel(UnaryOp::Relu, "relu", x);
   if (autograd::needs_grad(x))
     record("ReluBackward0", {x}, {out}, {out}, [](const TensorList& g, const TensorList& s) -> TensorList {
-      return {where(s[0] > 0, g[0], 0)};
+      return {relu_backward(g[0], s[0])};
     });
   return out;
 }

@@ -44,6 +44,9 @@ void logical(LogicalOp op, const Tensor& a, const Tensor& b, Tensor& out);
 // out(bool) = !bool(x).
 void logical_not(const Tensor& x, Tensor& out);
 
+// out = y > 0 ? grad : 0 (ReLU's backward, torch's threshold_backward at 0); floating, one dtype.
+void relu_backward(const Tensor& grad, const Tensor& y, Tensor& out);
+
 // out = cond ? a : b; cond bool; a, b and out share a dtype.
 void where(const Tensor& cond, const Tensor& a, const Tensor& b, Tensor& out);
 
