@@ -60,6 +60,18 @@ Tensor batched_mm(const Tensor& a, const Tensor& b) {
   return out;
 }
 
+// b:(k,m) stored column-major (strides (1,k)), as W.t() of a contiguous weight W is.
+bool column_major(const Tensor& b) {
+  return b.dim() == 2 && b.size(0) > 1 && b.size(1) > 1 && b.stride(0) == 1 && b.stride(1) == b.size(0);
+}
+
+// d(a @ b)/db = a^T g. When b is column-major (x @ W.t()), compute it as (g^T a)^T so that the
+// gradient reaching W through the transpose is contiguous and AccumulateGrad keeps it without a
+// copy (torch's mm_mat2_backward does the same).
+Tensor mat2_grad(const Tensor& g, const Tensor& a, bool b_column_major) {
+  return b_column_major ? mm(g.t(), a).t() : mm(a.t(), g);
+}
+
 }  // namespace
 
 // a:(n,k) @ b:(k,m) -> (n,m)
@@ -69,11 +81,11 @@ Tensor mm(const Tensor& a, const Tensor& b) {
   check_inner("mm", a, b, a.size(1), b.size(0));
   Tensor out = mm_forward(a, b);
   if (autograd::needs_grad(a, b)) {
-    const bool ra = a.requires_grad(), rb = b.requires_grad();
+    const bool ra = a.requires_grad(), rb = b.requires_grad(), b_cm = column_major(b);
     // dA = g b^T, dB = a^T g
     record("MmBackward0", {a, b}, {out}, {rb ? a : Tensor(), ra ? b : Tensor()},
-           [ra, rb](const TensorList& g, const TensorList& s) -> TensorList {
-             return {ra ? mm(g[0], s[1].t()) : Tensor(), rb ? mm(s[0].t(), g[0]) : Tensor()};
+           [ra, rb, b_cm](const TensorList& g, const TensorList& s) -> TensorList {
+             return {ra ? mm(g[0], s[1].t()) : Tensor(), rb ? mat2_grad(g[0], s[0], b_cm) : Tensor()};
            });
   }
   return out;
@@ -118,12 +130,14 @@ Tensor addmm(const Tensor& input, const Tensor& m1, const Tensor& m2, Scalar bet
   }
   if (autograd::needs_grad(input, m1, m2)) {
     const bool ri = input.requires_grad(), r1 = m1.requires_grad(), r2 = m2.requires_grad();
+    const bool m2_cm = column_major(m2);
     const Shape in_shape = input.sizes();
     record("AddmmBackward0", {input, m1, m2}, {out}, {r2 ? m1 : Tensor(), r1 ? m2 : Tensor()},
            [=](const TensorList& g, const TensorList& s) -> TensorList {
              auto scaled = [](const Tensor& t, double f) { return f == 1 ? t : t * f; };
              return {ri ? sum_to(scaled(g[0], b), in_shape) : Tensor(),
-                     r1 ? scaled(mm(g[0], s[1].t()), al) : Tensor(), r2 ? scaled(mm(s[0].t(), g[0]), al) : Tensor()};
+                     r1 ? scaled(mm(g[0], s[1].t()), al) : Tensor(),
+                     r2 ? scaled(mat2_grad(g[0], s[0], m2_cm), al) : Tensor()};
            });
   }
   return out;
