@@ -1,5 +1,7 @@
 #include "ember/nn/layers/container.h"
 
+#include "nn/layers/inference_fusion.h"
+
 namespace ember::nn {
 
 namespace {
@@ -32,7 +34,11 @@ Sequential& Sequential::push_back(const std::string& name, std::shared_ptr<Modul
 
 Tensor Sequential::forward(const Tensor& x) {
   Tensor h = x;
-  for (auto& m : children()) h = m->forward(h);
+  const auto mods = children();
+  for (size_t i = 0; i < mods.size();) {
+    if (detail::run_fused_inference(mods, i, h)) continue;  // conv blocks under no_grad
+    h = mods[i++]->forward(h);
+  }
   return h;
 }
 
