@@ -4,16 +4,25 @@
 #include <sstream>
 
 #include "backend/cpu/conv_block_kernels.h"
-#include "backend/cpu/dnnl_context.h"
-#include "tensor/make.h"
+#include "backend/cpu/dnnl_block_util.h"
 
 namespace ember::cpu {
+
+std::string ConvBlockGeom::key() const {
+  std::ostringstream os;
+  os << C << ',' << H << ',' << W << ',' << O << ',' << KH << ',' << KW << ',' << stride[0] << ',' << stride[1] << ','
+     << pad[0] << ',' << pad[1] << ',' << dil[0] << ',' << dil[1] << ',' << relu;
+  if (pool) os << ",p" << PK[0] << ',' << PK[1] << ',' << PS[0] << ',' << PS[1];
+  return os.str();
+}
 
 namespace {
 
 using dnnl::memory;
 using dt = memory::data_type;
 using tag = memory::format_tag;
+using block::buffer_for;
+using block::wrap;
 
 // Bytes of the largest intermediate of one chunk: small enough for the caches of two cores.
 constexpr int64_t kChunkBytes = int64_t{2} << 20;
@@ -35,15 +44,9 @@ struct ChainPrims {
 };
 
 std::string chain_key(const std::vector<ConvBlock>& bs, int64_t n) {
-  std::ostringstream os;
-  os << n;
-  for (const ConvBlock& b : bs) {
-    os << '|' << b.C << ',' << b.H << ',' << b.W << ',' << b.O << ',' << b.KH << ',' << b.KW << ',' << b.stride[0]
-       << ',' << b.stride[1] << ',' << b.pad[0] << ',' << b.pad[1] << ',' << b.dil[0] << ',' << b.dil[1] << ','
-       << b.relu;
-    if (b.pool) os << ",p" << b.PK[0] << ',' << b.PK[1] << ',' << b.PS[0] << ',' << b.PS[1];
-  }
-  return os.str();
+  std::string k = std::to_string(n);
+  for (const ConvBlock& b : bs) k += '|' + b.key();
+  return k;
 }
 
 std::shared_ptr<ChainPrims> get_chain(const std::vector<ConvBlock>& bs, int64_t n) {
@@ -88,12 +91,6 @@ std::shared_ptr<ChainPrims> get_chain(const std::vector<ConvBlock>& bs, int64_t 
     return c;
   });
 }
-
-memory wrap(const memory::desc& md, const Tensor& t) { return memory(md, dnnl_engine(), t.raw_data()); }
-memory wrap(const memory::desc& md, void* p) { return memory(md, dnnl_engine(), p); }
-
-// A buffer of `md`'s size (bytes), kept as a tensor.
-Tensor buffer_for(const memory::desc& md) { return make_empty({static_cast<int64_t>(md.get_size())}, kUInt8); }
 
 // The block's weight in its convolution's layout (the weight itself when that is plain).
 Tensor reordered_weights(const BlockPrims& p, const ConvBlock& b) {

@@ -1,6 +1,6 @@
 #include "ember/nn/layers/container.h"
 
-#include "nn/layers/inference_fusion.h"
+#include "nn/layers/block_fusion.h"
 
 namespace ember::nn {
 
@@ -36,7 +36,7 @@ Tensor Sequential::forward(const Tensor& x) {
   Tensor h = x;
   const auto mods = children();
   for (size_t i = 0; i < mods.size();) {
-    if (detail::run_fused_inference(mods, i, h)) continue;  // conv blocks under no_grad
+    if (detail::run_fused_blocks(mods, i, h)) continue;  // conv [bn] [relu] [pool] as one block
     h = mods[i++]->forward(h);
   }
   return h;
