@@ -1,11 +1,11 @@
 // The ember side of issue 6's training workloads (see workloads.md beside this file), written as a
 // user would: the built-in models, nn losses, optim, data::DataLoader over data::MNIST.
 //
-//   ember_workloads W1|W2|W3|W4|W5 [--data DIR] [--threads N] [--steps N]
+//   ember_workloads W1|W2|W3|W4|W5 [--data DIR] [--threads N] [--steps N] [--seed S]
 //
 // --steps N (for profilers) stops W2/W3 after N batches, W5 after N timed batches, W1 after N
 // timed steps and W4 after one timed pass, and skips the test accuracy (-1); the JSON line then
-// says "partial":true.
+// says "partial":true. --seed S (default 0) seeds the model's initialisation and the data order.
 //
 // Prints one JSON line, the same fields as libtorch_workloads: {"side":"ember","workload":"W2",
 // "seconds":..., "<metric>":..., "max_rss_mb":...}. Each workload runs in its own process so max
@@ -34,6 +34,7 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 int64_t g_steps = -1;  // --steps: a profiling run's limit; -1 runs the whole workload
+uint64_t g_seed = 0;   // --seed
 
 // The number of steps to run: `full`, or fewer under --steps.
 int64_t limit(int64_t full) { return g_steps < 0 ? full : std::min(full, g_steps); }
@@ -89,7 +90,7 @@ void emit(const std::string& w, double seconds, const std::string& metric_name, 
 // ---- the workloads -----------------------------------------------------------------------------
 void w1() {
   // y = 1 + 2x + 0.1 noise, 100 points, the first 80 for training; 1000 full-batch steps.
-  manual_seed(42);
+  manual_seed(42 + g_seed);
   Tensor x = rand({100, 1});
   Tensor y = 1 + 2 * x + 0.1 * randn({100, 1});
   Tensor xt = x.narrow(0, 0, 80), yt = y.narrow(0, 0, 80);
@@ -114,7 +115,7 @@ void w1() {
 
 void w2(const std::string& dir) {
   auto train = fashion(dir, true), test = fashion(dir, false);
-  manual_seed(0);
+  manual_seed(g_seed);
   auto model = models::mlp();
   optim::SGD opt(model->parameters(), {.lr = 0.05, .momentum = 0.9});
   double s = train_epoch(*model, opt, train);
@@ -123,7 +124,7 @@ void w2(const std::string& dir) {
 
 void w3(const std::string& dir) {
   auto train = fashion(dir, true), test = fashion(dir, false);
-  manual_seed(0);
+  manual_seed(g_seed);
   auto model = models::fashion_cnn(0.25);
   optim::Adam opt(model->parameters(), {.lr = 1e-3});
   double s = train_epoch(*model, opt, train);
@@ -132,7 +133,7 @@ void w3(const std::string& dir) {
 
 void w4(const std::string& dir) {
   auto test = fashion(dir, false);
-  manual_seed(0);
+  manual_seed(g_seed);
   auto model = models::fashion_cnn(0.25);
   model->eval();
   NoGradGuard ng;
@@ -156,7 +157,7 @@ void w4(const std::string& dir) {
 
 void w5() {
   const int64_t vocab = 20000, batch = 32, len = 40, tags = 9, batches = 200;
-  manual_seed(0);
+  manual_seed(g_seed);
   Tensor sentences = randint(1, vocab, {batches * batch, len});
   Tensor lengths = randint(5, len + 1, {batches * batch});
   Tensor labels = randint(0, tags, {batches * batch, len});
@@ -191,6 +192,7 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--data") == 0) dir = argv[i + 1];
     else if (std::strcmp(argv[i], "--threads") == 0) threads = std::stoi(argv[i + 1]);
     else if (std::strcmp(argv[i], "--steps") == 0) g_steps = std::stoll(argv[i + 1]);
+    else if (std::strcmp(argv[i], "--seed") == 0) g_seed = std::stoull(argv[i + 1]);
   }
   set_num_threads(threads);
   try {

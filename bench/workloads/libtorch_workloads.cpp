@@ -1,11 +1,11 @@
 // The LibTorch 1.13 side of issue 6's training workloads (see workloads.md beside this file).
 // Idiomatic LibTorch: torch::nn modules, torch::optim, torch::data's loader over a Dataset.
 //
-//   libtorch_workloads W1|W2|W3|W4|W5 [--data DIR] [--threads N] [--steps N]
+//   libtorch_workloads W1|W2|W3|W4|W5 [--data DIR] [--threads N] [--steps N] [--seed S]
 //
 // --steps N (for profilers) stops W2/W3 after N batches, W5 after N timed batches, W1 after N
 // timed steps and W4 after one timed pass, and skips the test accuracy (-1); the JSON line then
-// says "partial":true.
+// says "partial":true. --seed S (default 0) seeds the model's initialisation and the data order.
 //
 // Prints one JSON line: {"side":"libtorch","workload":"W2","seconds":..., "metric":..., ...,
 // "max_rss_mb":...}. Each workload runs in its own process so max RSS is its own.
@@ -29,6 +29,7 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 int64_t g_steps = -1;  // --steps: a profiling run's limit; -1 runs the whole workload
+uint64_t g_seed = 0;   // --seed
 
 // The number of steps to run: `full`, or fewer under --steps.
 int64_t limit(int64_t full) { return g_steps < 0 ? full : std::min(full, g_steps); }
@@ -135,7 +136,7 @@ void emit(const std::string& w, double seconds, const std::string& metric_name, 
 // ---- the workloads -----------------------------------------------------------------------------
 void w1() {
   // y = 1 + 2x + 0.1 noise, 100 points, the first 80 for training; 1000 full-batch steps.
-  torch::manual_seed(42);
+  torch::manual_seed(42 + g_seed);
   auto x = torch::rand({100, 1});
   auto y = 1 + 2 * x + 0.1 * torch::randn({100, 1});
   auto xt = x.narrow(0, 0, 80), yt = y.narrow(0, 0, 80);
@@ -161,7 +162,7 @@ void w1() {
 void w2(const std::string& dir) {
   auto [xtr, ytr] = load_fashion(dir, true);
   auto [xte, yte] = load_fashion(dir, false);
-  torch::manual_seed(0);
+  torch::manual_seed(g_seed);
   auto model = mlp();
   torch::optim::SGD opt(model->parameters(), torch::optim::SGDOptions(0.05).momentum(0.9));
   double s = train_epoch(model, opt, xtr, ytr);
@@ -171,7 +172,7 @@ void w2(const std::string& dir) {
 void w3(const std::string& dir) {
   auto [xtr, ytr] = load_fashion(dir, true);
   auto [xte, yte] = load_fashion(dir, false);
-  torch::manual_seed(0);
+  torch::manual_seed(g_seed);
   auto model = fashion_cnn(0.25);
   torch::optim::Adam opt(model->parameters(), torch::optim::AdamOptions(1e-3));
   double s = train_epoch(model, opt, xtr, ytr);
@@ -180,7 +181,7 @@ void w3(const std::string& dir) {
 
 void w4(const std::string& dir) {
   auto [xte, yte] = load_fashion(dir, false);
-  torch::manual_seed(0);
+  torch::manual_seed(g_seed);
   auto model = fashion_cnn(0.25);
   model->eval();
   torch::NoGradGuard ng;
@@ -218,7 +219,7 @@ struct NerNet : torch::nn::Module {
 
 void w5() {
   const int64_t vocab = 20000, batch = 32, len = 40, tags = 9, batches = 200;
-  torch::manual_seed(0);
+  torch::manual_seed(g_seed);
   auto sentences = torch::randint(1, vocab, {batches * batch, len});
   auto lengths = torch::randint(5, len + 1, {batches * batch});
   auto labels = torch::randint(0, tags, {batches * batch, len});
@@ -256,6 +257,7 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--data") == 0) dir = argv[i + 1];
     else if (std::strcmp(argv[i], "--threads") == 0) threads = std::stoi(argv[i + 1]);
     else if (std::strcmp(argv[i], "--steps") == 0) g_steps = std::stoll(argv[i + 1]);
+    else if (std::strcmp(argv[i], "--seed") == 0) g_seed = std::stoull(argv[i + 1]);
   }
   torch::set_num_threads(threads);
   try {
