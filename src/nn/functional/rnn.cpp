@@ -2,14 +2,13 @@
 // directions, and the one autograd node per layer-direction around backend/cpu/rnn_kernels.
 #include "ember/nn/functional/rnn.h"
 
-#include "ember/nn/functional/dropout.h"
-
 #include <string>
 
 #include "autograd/record.h"
 #include "backend/cpu/dispatch.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/rnn_kernels.h"
+#include "ember/nn/functional/dropout.h"
 #include "ember/tensor/factory.h"
 #include "ember/tensor/ops.h"
 #include "nn/functional/util.h"
