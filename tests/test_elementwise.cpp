@@ -82,15 +82,7 @@ void check_binary(const BFn& f, double alo, double ahi, double blo, double bhi, 
 
 std::string grad_fn_name(const Tensor& t) { return t.grad_fn() ? t.grad_fn()->name() : "<none>"; }
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+using ember::testing::error_of;
 
 const Tensor& xs() {  // the inputs of the value tests
   static const Tensor x = tensor({-1.5f, -0.5f, 0.0f, 0.5f, 2.0f});

@@ -35,10 +35,23 @@ Shape reduced_shape(const Shape& in, const std::vector<int64_t>& dims, bool keep
   return r;
 }
 
+int64_t reduced_numel(const Shape& in, const std::vector<int64_t>& dims) {
+  int64_t n = 1;
+  for (int64_t d : dims) n *= in[d];
+  return n;
+}
+
+Tensor keepdim_view(const Tensor& r, const Shape& in_shape, const std::vector<int64_t>& dims, bool keepdim) {
+  return keepdim ? r : r.reshape(reduced_shape(in_shape, dims, true));
+}
+
+void check_floating_input(const Tensor& x, const char* op) {
+  EMBER_CHECK(x.defined(), op, ": the input is undefined");
+  EMBER_CHECK(is_floating(x.dtype()), op, ": expected a floating-point input, got ", dtype_name(x.dtype()));
+}
+
 Tensor expand_reduced(const Tensor& g, const Shape& in_shape, const std::vector<int64_t>& dims, bool keepdim) {
-  Tensor x = g;
-  if (!keepdim) x = x.reshape(reduced_shape(in_shape, dims, true));
-  return x.expand(in_shape);
+  return keepdim_view(g, in_shape, dims, keepdim).expand(in_shape);
 }
 
 Tensor sum(const Tensor& x, const std::vector<int64_t>& dims_in, bool keepdim) {

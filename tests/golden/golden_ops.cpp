@@ -75,7 +75,6 @@ EMBER_GOLDEN_OP(function, sum) {
   return reduce(in, args, [](const Tensor& x) { return sum(x); },
                 [](const Tensor& x, const std::vector<int64_t>& d, bool k) { return sum(x, d, k); });
 }
-#if 0  // TODO(pending: mean max min logsumexp softmax log_softmax)
 EMBER_GOLDEN_OP(function, mean) {
   return reduce(in, args, [](const Tensor& x) { return mean(x); },
                 [](const Tensor& x, const std::vector<int64_t>& d, bool k) { return mean(x, d, k); });
@@ -96,21 +95,16 @@ EMBER_GOLDEN_OP(function, logsumexp) {
 }
 EMBER_GOLDEN_OP(function, softmax) { return {softmax(in[0], arg_int(args, "dim"))}; }
 EMBER_GOLDEN_OP(function, log_softmax) { return {log_softmax(in[0], arg_int(args, "dim"))}; }
-#endif
 
 // ---- linear algebra -----------------------------------------------------------------------
-#if 0  // TODO(pending: matmul mm bmm)
 EMBER_GOLDEN_OP(function, matmul) { return {matmul(in[0], in[1])}; }
 EMBER_GOLDEN_OP(function, mm) { return {mm(in[0], in[1])}; }
 EMBER_GOLDEN_OP(function, bmm) { return {bmm(in[0], in[1])}; }
-#endif
 
 // F.linear(x, weight, bias): x:(*, in) weight:(out, in) bias:(out) -> (*, out)
-#if 0  // TODO(pending: linear)
 EMBER_GOLDEN_OP(function, linear) {
   return {nn::functional::linear(in[0], in[1], in.size() > 2 ? in[2] : Tensor())};
 }
-#endif
 
 // ---- shapes and views (the case applies the view, then a copy where named) -----------------
 EMBER_GOLDEN_OP(function, permute_reshape) {

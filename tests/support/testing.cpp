@@ -117,4 +117,9 @@ Tensor fixed_weights(const Tensor& like_out, uint64_t seed) {
                          "gradgradcheck");
 }
 
+Tensor randn_leaf(const Shape& shape, uint64_t seed) {
+  manual_seed(seed);
+  return randn(shape, kFloat64).requires_grad_();
+}
+
 }  // namespace ember::testing

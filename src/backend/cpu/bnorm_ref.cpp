@@ -7,6 +7,11 @@
 
 namespace ember::cpu {
 
+namespace {
+// Channels per parallel chunk: threads only pay off with enough elements each.
+int64_t channel_grain(int64_t per_channel) { return std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, per_channel)); }
+}  // namespace
+
 void batch_norm_forward_ref(const Tensor& x, const Tensor& weight, const Tensor& bias, Tensor& y, Tensor& mean,
                             Tensor& var, double eps, bool use_stats) {
   const int64_t N = x.size(0), C = x.size(1), S = x.size(2);
@@ -18,7 +23,7 @@ void batch_norm_forward_ref(const Tensor& x, const Tensor& weight, const Tensor&
     T* vp = var.data_ptr<T>();
     const T* wp = weight.defined() ? weight.data_ptr<T>() : nullptr;
     const T* bp = bias.defined() ? bias.data_ptr<T>() : nullptr;
-    parallel_for(C, 1, [&](int64_t c0, int64_t c1) {
+    parallel_for(C, channel_grain(N * S), [&](int64_t c0, int64_t c1) {
       for (int64_t c = c0; c < c1; ++c) {
         double m, v;
         if (use_stats) {
@@ -66,7 +71,7 @@ void batch_norm_backward_ref(const Tensor& gy, const Tensor& x, const Tensor& we
     T* gxp = gx.data_ptr<T>();
     T* gwp = gw.defined() ? gw.data_ptr<T>() : nullptr;
     T* gbp = gb.defined() ? gb.data_ptr<T>() : nullptr;
-    parallel_for(C, 1, [&](int64_t c0, int64_t c1) {
+    parallel_for(C, channel_grain(N * S), [&](int64_t c0, int64_t c1) {
       for (int64_t c = c0; c < c1; ++c) {
         const double m = mp[c], invstd = 1.0 / std::sqrt(static_cast<double>(vp[c]) + eps);
         const double w = wp ? static_cast<double>(wp[c]) : 1.0;

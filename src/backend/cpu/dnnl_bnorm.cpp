@@ -4,6 +4,7 @@
 
 #include "backend/cpu/bnorm_kernels.h"
 #include "backend/cpu/dnnl_context.h"
+#include "tensor/make.h"
 
 namespace ember::cpu {
 
@@ -102,7 +103,12 @@ void batch_norm_backward(const Tensor& gy, const Tensor& x, const Tensor& weight
     args.emplace(DNNL_ARG_SCALE, wrap(e->stat, weight));
     args.emplace(DNNL_ARG_DIFF_SCALE, wrap(e->stat, gw));
   }
-  if (shift) args.emplace(DNNL_ARG_DIFF_SHIFT, wrap(e->stat, gb));
+  Tensor unused_shift;  // oneDNN's backward takes the shift as an argument though the result does not depend on it
+  if (shift) {
+    unused_shift = make_empty({x.size(1)}, kFloat32);
+    args.emplace(DNNL_ARG_SHIFT, wrap(e->stat, unused_shift));
+    args.emplace(DNNL_ARG_DIFF_SHIFT, wrap(e->stat, gb));
+  }
   dnnl_execute(e->prim, e->pd.scratchpad_desc(), std::move(args));
 }
 
