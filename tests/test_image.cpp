@@ -9,9 +9,12 @@
 #include <ember/ember.h>
 
 #include "support/testing.h"
+#include "test_data_support.h"
 
 namespace fs = std::filesystem;
 using namespace ember;
+using ember::testing::error_of;
+using ember::testing::write_bytes;
 
 namespace {
 
@@ -76,31 +79,6 @@ Tensor gradient_image(int64_t h, int64_t w, int64_t c) {
     for (int64_t x = 0; x < w; ++x)
       for (int64_t k = 0; k < c; ++k) p[(y * w + x) * c + k] = static_cast<uint8_t>((x * 7 + y * 3 + k * 60) % 256);
   return t;
-}
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("ember_test_image_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-                                        "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-
-void write_file(const fs::path& p, const std::vector<uint8_t>& b) {
-  std::ofstream f(p, std::ios::binary);
-  f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
-}
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
 }
 
 }  // namespace
@@ -183,7 +161,7 @@ TEST(Image, JpegRoundTripIsClose) {
 }
 
 TEST(Image, WritesAtomicallyAndReadsBack) {
-  TempDir dir;
+  ember::testing::TempDir dir;
   Tensor img = gradient_image(10, 12, 3);
   std::string png = (dir.path / "a.png").string(), jpg = (dir.path / "b.jpg").string();
   io::write_png(png, img);
@@ -202,15 +180,15 @@ TEST(Image, WritesAtomicallyAndReadsBack) {
 }
 
 TEST(Image, ErrorsNameTheFileAndTheProblem) {
-  TempDir dir;
+  ember::testing::TempDir dir;
   auto jpeg = from_hex(kJpegRgb);
   auto png = from_hex(kPngPalette);
   fs::path text = dir.path / "notes.jpg", cut_jpg = dir.path / "cut.jpg", cut_png = dir.path / "cut.png",
            empty_f = dir.path / "empty.png";
-  write_file(text, {'h', 'e', 'l', 'l', 'o'});
-  write_file(cut_jpg, std::vector<uint8_t>(jpeg.begin(), jpeg.begin() + 640));
-  write_file(cut_png, std::vector<uint8_t>(png.begin(), png.begin() + 70));
-  write_file(empty_f, {});
+  write_bytes(text, {'h', 'e', 'l', 'l', 'o'});
+  write_bytes(cut_jpg, std::vector<uint8_t>(jpeg.begin(), jpeg.begin() + 640));
+  write_bytes(cut_png, std::vector<uint8_t>(png.begin(), png.begin() + 70));
+  write_bytes(empty_f, {});
 
   std::string m = error_of([&] { io::read_image(text.string()); });
   EXPECT_NE(m.find("notes.jpg"), std::string::npos) << m;
@@ -251,4 +229,24 @@ TEST(Image, EncoderRejectsBadTensors) {
   EXPECT_NE(error_of([] { io::encode_jpeg(zeros({4, 4, 4}, kUInt8)); }).find("alpha"), std::string::npos);
   EXPECT_NE(error_of([] { io::encode_jpeg(zeros({4, 4, 3}, kUInt8), 0); }).find("quality"), std::string::npos);
   EXPECT_NE(error_of([] { io::encode_png(zeros({0, 4, 3}, kUInt8)); }).find("empty"), std::string::npos);
+}
+
+TEST(Image, EveryTruncationAndCorruptionIsAnErrorNotACrash) {
+  for (const char* hex : {kJpegRgb, kJpegGrey, kPngPalette, kPng16}) {
+    const auto full = from_hex(hex);
+    for (size_t k = 0; k < full.size(); ++k) {
+      std::vector<uint8_t> cut(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(k));
+      EXPECT_NE(error_of([&] { io::decode_image(cut, "cut"); }), "<no error>") << "prefix of " << k << " bytes";
+    }
+    // Flipped bytes: a decoded image or an ember::Error, nothing else.
+    Generator gen(1);
+    for (int trial = 0; trial < 300; ++trial) {
+      auto bad = full;
+      for (int f = 0; f < 3; ++f) bad[data::random_int(gen, static_cast<int64_t>(bad.size()))] ^= 0x5A;
+      try {
+        io::decode_image(bad, "flipped");
+      } catch (const Error&) {
+      }
+    }
+  }
 }

@@ -1,12 +1,9 @@
 // JPEG (libjpeg-turbo) and PNG (libpng) decoding and encoding into (H,W,C) uint8 tensors.
 // Both libraries report errors through callbacks; ours format the message and longjmp back to
-// the frame that called setjmp. Those frames hold no C++ objects that change after setjmp (all
-// state lives in the caller's struct), so the jump skips only C frames and no destructor.
+// the frame that called setjmp. Those frames create no C++ object with a destructor after setjmp
+// (all state lives in the caller's struct), so the jump skips only C frames and no destructor.
 #include "ember/io/image.h"
 
-#include <unistd.h>
-
-#include <atomic>
 #include <cerrno>
 #include <csetjmp>
 #include <cstdio>
@@ -18,6 +15,7 @@
 #include <jerror.h>
 #include <png.h>
 
+#include "data/file_util.h"
 #include "ember/tensor/factory.h"
 
 namespace ember::io {
@@ -86,6 +84,7 @@ void jpeg_on_message(j_common_ptr cinfo, int level) {
 struct JpegDecode {
   const std::vector<uint8_t>* bytes;
   Tensor out;
+  std::vector<uint8_t> row;  // CMYK scanline (here, not a local: a longjmp would skip its destructor)
   JpegError err;
   jpeg_decompress_struct cinfo;
 };
@@ -114,7 +113,8 @@ bool jpeg_decode(JpegDecode& d) {
   const int64_t c = cmyk ? 3 : nc;
   d.out = empty({h, w, c}, kUInt8);
   uint8_t* dst = d.out.data_ptr<uint8_t>();
-  std::vector<uint8_t> row(cmyk ? static_cast<size_t>(w * 4) : 0);
+  std::vector<uint8_t>& row = d.row;
+  row.resize(cmyk ? static_cast<size_t>(w * 4) : 0);
   while (d.cinfo.output_scanline < d.cinfo.output_height) {
     uint8_t* line = dst + static_cast<int64_t>(d.cinfo.output_scanline) * w * c;
     JSAMPROW rp = cmyk ? row.data() : line;
@@ -179,6 +179,7 @@ struct PngState {
   size_t pos = 0;
   std::vector<uint8_t>* out = nullptr;  // encoding
   Tensor img;
+  std::vector<png_bytep> rows;  // here, not a local: a longjmp would skip its destructor
   std::string message;
   png_structp png = nullptr;
   png_infop info = nullptr;
@@ -234,9 +235,9 @@ bool png_decode(PngState& s) {
   const int64_t h = png_get_image_height(s.png, s.info), w = png_get_image_width(s.png, s.info);
   const int64_t c = png_get_channels(s.png, s.info);
   s.img = empty({h, w, c}, kUInt8);
-  std::vector<png_bytep> rows(static_cast<size_t>(h));
-  for (int64_t y = 0; y < h; ++y) rows[y] = s.img.data_ptr<uint8_t>() + y * w * c;
-  png_read_image(s.png, rows.data());
+  s.rows.resize(static_cast<size_t>(h));
+  for (int64_t y = 0; y < h; ++y) s.rows[static_cast<size_t>(y)] = s.img.data_ptr<uint8_t>() + y * w * c;
+  png_read_image(s.png, s.rows.data());
   png_read_end(s.png, nullptr);
   png_destroy_read_struct(&s.png, &s.info, nullptr);
   return true;
@@ -272,26 +273,6 @@ std::vector<uint8_t> read_bytes(const std::string& path) {
   std::vector<uint8_t> b((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   EMBER_CHECK(!f.bad(), "read_image: error reading ", path);
   return b;
-}
-
-// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
-void write_atomically(const std::string& path, const std::vector<uint8_t>& bytes, const char* op) {
-  static std::atomic<uint64_t> counter{0};
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  EMBER_CHECK(f, op, ": cannot create ", tmp, ": ", std::strerror(errno));
-  bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-  int saved = errno;
-  ok = (std::fclose(f) == 0) && ok;
-  if (!ok) {
-    std::remove(tmp.c_str());
-    EMBER_THROW(op, ": writing ", tmp, " failed: ", std::strerror(saved ? saved : errno));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    saved = errno;
-    std::remove(tmp.c_str());
-    EMBER_THROW(op, ": cannot rename ", tmp, " to ", path, ": ", std::strerror(saved));
-  }
 }
 
 Tensor decode(const std::vector<uint8_t>& bytes, const std::string& what, const char* op) {
@@ -343,11 +324,13 @@ std::vector<uint8_t> encode_jpeg(const Tensor& hwc_u8, int quality) {
 }
 
 void write_png(const std::string& path, const Tensor& hwc_u8) {
-  write_atomically(path, encode_png(hwc_u8), "write_png");
+  const std::vector<uint8_t> bytes = encode_png(hwc_u8);
+  data::detail::write_file_atomically(path, bytes.data(), bytes.size(), "write_png");
 }
 
 void write_jpeg(const std::string& path, const Tensor& hwc_u8, int quality) {
-  write_atomically(path, encode_jpeg(hwc_u8, quality), "write_jpeg");
+  const std::vector<uint8_t> bytes = encode_jpeg(hwc_u8, quality);
+  data::detail::write_file_atomically(path, bytes.data(), bytes.size(), "write_jpeg");
 }
 
 }  // namespace ember::io
