@@ -5,6 +5,7 @@
 //   (d) one full-batch linear-regression step (80 points): forward, backward, update
 #include <benchmark/benchmark.h>
 #include <oneapi/dnnl/dnnl.h>
+#include <oneapi/dnnl/dnnl.hpp>
 
 #include <cmath>
 #include <cstdlib>
@@ -95,6 +96,41 @@ void BM_tiny_add(benchmark::State& state) {
   state.SetLabel(grad ? "requires_grad" : "no grad");
 }
 BENCHMARK(BM_tiny_add)->Arg(0)->Arg(1)->Unit(benchmark::kNanosecond);
+
+// ---- (e) softmax: ember's kernel next to a oneDNN softmax primitive (built once) -----------
+// Args: N, C, L; softmax over C. L == 1 is the classifier case (N, C).
+Tensor softmax_input(benchmark::State& state) {
+  manual_seed(0);
+  const int64_t L = state.range(2);
+  return L == 1 ? randn({state.range(0), state.range(1)}) : randn({state.range(0), state.range(1), L});
+}
+
+void BM_ember_softmax(benchmark::State& state) {
+  Tensor x = softmax_input(state);
+  for (auto _ : state) {
+    Tensor y = softmax(x, 1);
+    benchmark::DoNotOptimize(y.raw_data());
+  }
+}
+
+void BM_dnnl_softmax(benchmark::State& state) {
+  Tensor x = softmax_input(state), y = empty_like(x);
+  dnnl::engine eng(dnnl::engine::kind::cpu, 0);
+  dnnl::stream strm(eng);
+  dnnl::memory::dims dims(x.sizes().begin(), x.sizes().end());
+  auto md = dnnl::memory::desc(dims, dnnl::memory::data_type::f32,
+                               x.dim() == 2 ? dnnl::memory::format_tag::ab : dnnl::memory::format_tag::abc);
+  dnnl::softmax_forward::primitive_desc pd({dnnl::prop_kind::forward_inference, md, 1}, eng);
+  dnnl::softmax_forward prim(pd);
+  dnnl::memory src(md, eng, x.raw_data()), dst(md, eng, y.raw_data());
+  for (auto _ : state) {
+    prim.execute(strm, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
+    strm.wait();
+    benchmark::ClobberMemory();
+  }
+}
+BENCHMARK(BM_ember_softmax)->Args({64, 10, 1})->Args({32, 64, 256})->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_dnnl_softmax)->Args({64, 10, 1})->Args({32, 64, 256})->Unit(benchmark::kMicrosecond);
 
 // ---- (d) linear regression step ------------------------------------------------------
 void BM_linreg_step(benchmark::State& state) {

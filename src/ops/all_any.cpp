@@ -24,4 +24,7 @@ Tensor all(const Tensor& x, int64_t dim, bool keepdim) { return all_any(x, dim, 
 Tensor any(const Tensor& x) { return all_any(x, std::nullopt, false, false); }
 Tensor any(const Tensor& x, int64_t dim, bool keepdim) { return all_any(x, dim, keepdim, false); }
 
+Tensor Tensor::all() const { return ember::all(*this); }
+Tensor Tensor::any() const { return ember::any(*this); }
+
 }  // namespace ember

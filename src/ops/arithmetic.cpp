@@ -40,9 +40,11 @@ Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) {
   Tensor out = binary_forward(BinaryOp::Add, "add", a, b, alpha);
   if (autograd::needs_grad(a, b)) {
     Shape sa = a.sizes(), sb = b.sizes();
-    record("AddBackward0", {a, b}, {out}, {}, [sa, sb, alpha](const TensorList& g, const TensorList&) -> TensorList {
+    const bool ra = a.requires_grad(), rb = b.requires_grad();
+    record("AddBackward0", {a, b}, {out}, {}, [sa, sb, alpha, ra, rb](const TensorList& g, const TensorList&) -> TensorList {
+      if (!rb) return {sum_to(g[0], sa), Tensor()};
       Tensor gb = alpha.to_double() == 1.0 ? g[0] : g[0] * alpha;
-      return {sum_to(g[0], sa), sum_to(gb, sb)};
+      return {ra ? sum_to(g[0], sa) : Tensor(), sum_to(gb, sb)};
     });
   }
   return out;
@@ -52,9 +54,11 @@ Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) {
   Tensor out = binary_forward(BinaryOp::Sub, "sub", a, b, alpha);
   if (autograd::needs_grad(a, b)) {
     Shape sa = a.sizes(), sb = b.sizes();
-    record("SubBackward0", {a, b}, {out}, {}, [sa, sb, alpha](const TensorList& g, const TensorList&) -> TensorList {
+    const bool ra = a.requires_grad(), rb = b.requires_grad();
+    record("SubBackward0", {a, b}, {out}, {}, [sa, sb, alpha, ra, rb](const TensorList& g, const TensorList&) -> TensorList {
+      if (!rb) return {sum_to(g[0], sa), Tensor()};
       Tensor gb = alpha.to_double() == 1.0 ? -g[0] : g[0] * (-alpha.to_double());
-      return {sum_to(g[0], sa), sum_to(gb, sb)};
+      return {ra ? sum_to(g[0], sa) : Tensor(), sum_to(gb, sb)};
     });
   }
   return out;

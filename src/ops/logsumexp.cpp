@@ -27,4 +27,8 @@ Tensor logsumexp(const Tensor& x_in, const std::vector<int64_t>& dims_in, bool k
   return out;
 }
 
+Tensor Tensor::logsumexp(const std::vector<int64_t>& dims, bool keepdim) const {
+  return ember::logsumexp(*this, dims, keepdim);
+}
+
 }  // namespace ember

@@ -53,5 +53,8 @@ Tensor norm(const Tensor& x, double p, const std::vector<int64_t>& dims_in, bool
 
 Tensor norm(const Tensor& x, double p) { return norm(x, p, {}, false); }
 Tensor Tensor::norm(double p) const { return ember::norm(*this, p); }
+Tensor Tensor::norm(double p, const std::vector<int64_t>& dims, bool keepdim) const {
+  return ember::norm(*this, p, dims, keepdim);
+}
 
 }  // namespace ember

@@ -127,6 +127,13 @@ Tensor var(const Tensor& x, bool unbiased = true);
 Tensor var(const Tensor& x, const std::vector<int64_t>& dims, bool unbiased = true, bool keepdim = false);
 Tensor std(const Tensor& x, bool unbiased = true);
 Tensor std(const Tensor& x, const std::vector<int64_t>& dims, bool unbiased = true, bool keepdim = false);
+// (so that var(x, {1}) means dim 1, not unbiased = true)
+inline Tensor var(const Tensor& x, std::initializer_list<int64_t> dims, bool unbiased = true, bool keepdim = false) {
+  return var(x, std::vector<int64_t>(dims), unbiased, keepdim);
+}
+inline Tensor std(const Tensor& x, std::initializer_list<int64_t> dims, bool unbiased = true, bool keepdim = false) {
+  return ember::std(x, std::vector<int64_t>(dims), unbiased, keepdim);
+}
 Tensor norm(const Tensor& x, double p = 2);
 Tensor norm(const Tensor& x, double p, const std::vector<int64_t>& dims, bool keepdim = false);
 Tensor logsumexp(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim = false);

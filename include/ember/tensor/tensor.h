@@ -188,7 +188,18 @@ class Tensor {
   Tensor var(const std::vector<int64_t>& dims, bool unbiased = true, bool keepdim = false) const;
   Tensor std(bool unbiased = true) const;
   Tensor std(const std::vector<int64_t>& dims, bool unbiased = true, bool keepdim = false) const;
+  // (so that var({1}) means dim 1, not unbiased = true)
+  Tensor var(std::initializer_list<int64_t> dims, bool unbiased = true, bool keepdim = false) const {
+    return var(std::vector<int64_t>(dims), unbiased, keepdim);
+  }
+  Tensor std(std::initializer_list<int64_t> dims, bool unbiased = true, bool keepdim = false) const {
+    return std(std::vector<int64_t>(dims), unbiased, keepdim);
+  }
   Tensor norm(double p = 2) const;
+  Tensor norm(double p, const std::vector<int64_t>& dims, bool keepdim = false) const;
+  Tensor logsumexp(const std::vector<int64_t>& dims, bool keepdim = false) const;
+  Tensor all() const;
+  Tensor any() const;
   Tensor softmax(int64_t dim) const;
   Tensor log_softmax(int64_t dim) const;
   Tensor matmul(const Tensor& o) const;

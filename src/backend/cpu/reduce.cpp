@@ -151,7 +151,7 @@ void var_dims(const Tensor& x, const std::vector<int64_t>& dims, double correcti
     const T* px = static_cast<const T*>(r.x.raw_data());
     T* po = static_cast<T*>(out.raw_data());
     const int64_t cols = r.cols;
-    const double denom = static_cast<double>(cols) - correction;
+    const double denom = std::max(0.0, static_cast<double>(cols) - correction);  // 0 -> NaN/inf, as in torch
     auto plus = [](double a, double b) { return a + b; };
     if (r.rows == 1) {
       double s = reduce_range(cols, 0.0, [&](int64_t lo, int64_t hi) {
