@@ -2,7 +2,6 @@
 // Helpers shared by the tests/test_nn_*.cpp files.
 #include <algorithm>
 #include <cmath>
-#include <string>
 #include <vector>
 
 #include <ember/ember.h>
@@ -36,17 +35,6 @@ inline double max_abs(const Tensor& t) {
   double m = 0;
   for (int64_t i = 0; i < c.numel(); ++i) m = std::max(m, std::fabs(p[i]));
   return m;
-}
-
-// The text of the ember::Error `fn` throws ("" if it throws nothing).
-template <class F>
-std::string error_of(F&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 }  // namespace ember::nntest
