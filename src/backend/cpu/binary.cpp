@@ -52,7 +52,7 @@ void sum_dims(const Tensor& x_in, const std::vector<int64_t>& dims, Tensor& out)
     EMBER_CHECK(out.is_contiguous(), "sum: output must be contiguous");
     if (rows == 1) {
       // one long reduction: per-thread partial sums, combined in a fixed order
-      int nt = cols > kGrainSize && !omp_in_parallel() ? std::max(1, omp_get_max_threads()) : 1;
+      int nt = cols > kGrainSize && !omp_in_parallel() ? std::max(1, max_threads()) : 1;
       std::vector<Acc> partial(nt, Acc(0));
       int64_t per = (cols + nt - 1) / nt;
       parallel_for(nt, 1, [&](int64_t b, int64_t e) {

@@ -52,7 +52,7 @@ int64_t row_grain(int64_t cols) { return std::max<int64_t>(1, kGrainSize / std::
 // fn(lo, hi) -> Acc over [0, n) in per-thread pieces, combined left to right from `init`.
 template <class Acc, class F, class C>
 Acc reduce_range(int64_t n, Acc init, F fn, C combine) {
-  int nt = omp_get_max_threads();
+  int nt = max_threads();
   if (nt <= 1 || n <= kGrainSize || omp_in_parallel()) return combine(init, fn(int64_t{0}, n));
   int64_t chunks = std::min<int64_t>(nt, (n + kGrainSize - 1) / kGrainSize);
   int64_t per = (n + chunks - 1) / chunks;
