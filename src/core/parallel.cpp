@@ -31,7 +31,7 @@ namespace cpu {
 // OpenMP keeps the thread count per calling thread: apply the global setting to this thread
 // the first time it runs a kernel after a set_num_threads (one atomic load otherwise).
 int max_threads() {
-  thread_local uint64_t seen = 0;
+  __attribute__((tls_model("initial-exec"))) static thread_local uint64_t seen = 0;
   const uint64_t gen = g_generation.load(std::memory_order_relaxed);
   if (seen != gen) {
     seen = gen;

@@ -26,18 +26,8 @@ struct Rows {
 };
 
 Rows as_rows(const Tensor& x, const std::vector<int64_t>& dims) {
-  const int64_t nd = x.dim();
-  std::vector<bool> reduced(nd, false);
-  for (int64_t d : dims) reduced[d] = true;
-  std::vector<int64_t> perm;
   Rows r;
-  for (int64_t d = 0; d < nd; ++d)
-    if (!reduced[d]) { perm.push_back(d); r.rows *= x.size(d); }
-  for (int64_t d = 0; d < nd; ++d)
-    if (reduced[d]) { perm.push_back(d); r.cols *= x.size(d); }
-  bool identity = true;
-  for (int64_t d = 0; d < nd; ++d) identity = identity && perm[d] == d;
-  r.x = contiguous(identity ? x : make_view(x, x.layout().permute(perm)));
+  r.x = rows_cols(x, dims, r.rows, r.cols);
   return r;
 }
 
