@@ -86,7 +86,17 @@ Tensor sum_to(const Tensor& x, const Shape& shape) {
     else EMBER_CHECK(want == x.size(d), "sum_to: cannot sum shape ", shape_str(x.sizes()), " to ", shape_str(shape));
   }
   if (dims.empty()) return x.reshape(shape);
-  return sum(x, dims, true).reshape(shape);
+  // the kept elements come out in order: write them straight into `shape`
+  DType dt = is_floating(x.dtype()) ? x.dtype() : kInt64;
+  Tensor out = make_empty(shape, dt, x.device());
+  cpu::sum_dims(cpu::convert(x, dt), dims, out);
+  if (autograd::needs_grad(x)) {
+    Shape in = x.sizes();
+    autograd::record("SumBackward1", {x}, {out}, {}, [in](const TensorList& g, const TensorList&) -> TensorList {
+      return {g[0].expand(in)};
+    });
+  }
+  return out;
 }
 
 }  // namespace ember

@@ -18,6 +18,14 @@ Shape broadcast_strides(const Tensor& t, const Shape& shape);
 
 template <class T> struct tensor_of { using type = Tensor; };
 
+// One value seen everywhere: a single element, or one expanded (every stride 0).
+inline bool is_one_value(const Tensor& t) {
+  if (t.numel() <= 1) return true;
+  for (int64_t s : t.strides())
+    if (s != 0) return false;
+  return true;
+}
+
 namespace detail {
 
 // Dims with size 1 dropped and adjacent dims merged where every operand allows it.
@@ -69,9 +77,9 @@ void map_impl(Tensor& out, F& f, std::index_sequence<I...>, const typename tenso
     });
     return;
   }
-  if (out_flat && (((ins.is_contiguous() && ins.numel() == n) || ins.numel() == 1) && ...)) {
+  if (out_flat && (((ins.is_contiguous() && ins.numel() == n) || is_one_value(ins)) && ...)) {
     // some operands are single elements broadcast over out: step 0 through them
-    const std::array<int64_t, sizeof...(In)> step{(ins.numel() == n ? int64_t{1} : int64_t{0})...};
+    const std::array<int64_t, sizeof...(In)> step{(ins.numel() == n && !is_one_value(ins) ? int64_t{1} : int64_t{0})...};
     parallel_for(n, kGrainSize, [&](int64_t b, int64_t e) {
       Out* __restrict oo = o;
       for (int64_t i = b; i < e; ++i) oo[i] = f(std::get<I>(p)[i * step[I]]...);
