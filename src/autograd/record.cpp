@@ -1,6 +1,7 @@
 #include "autograd/record.h"
 
 #include "backend/cpu/kernels.h"
+#include "core/small_alloc.h"
 #include "ember/tensor/ops.h"
 
 namespace ember::autograd {
@@ -32,7 +33,7 @@ void connect(const std::shared_ptr<Node>& node, const TensorList& inputs, const 
 void record(const char* name, const TensorList& inputs, const TensorList& outputs, const TensorList& saved,
             BackwardFn backward) {
   if (!any_needs_grad(inputs)) return;
-  auto node = std::make_shared<FunctionNode>(name, std::move(backward));
+  auto node = std::allocate_shared<FunctionNode>(detail::PoolAllocator<FunctionNode>(), name, std::move(backward));
   connect(node, inputs, outputs);
   auto& sv = node->saved();
   sv.reserve(saved.size());

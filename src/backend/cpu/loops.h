@@ -18,11 +18,11 @@ Shape broadcast_strides(const Tensor& t, const Shape& shape);
 
 template <class T> struct tensor_of { using type = Tensor; };
 
-// One value seen everywhere: a single element, or one expanded (every stride 0).
+// One value seen everywhere: a single element, or one expanded (stride 0 on every dim of size > 1).
 inline bool is_one_value(const Tensor& t) {
   if (t.numel() <= 1) return true;
-  for (int64_t s : t.strides())
-    if (s != 0) return false;
+  for (int64_t d = 0; d < t.dim(); ++d)
+    if (t.stride(d) != 0 && t.size(d) != 1) return false;
   return true;
 }
 
