@@ -47,9 +47,17 @@ int size_class(std::size_t n) { return static_cast<int>((n + kQuantum - 1) / kQu
 
 }  // namespace
 
+// Under AddressSanitizer every block goes straight to operator new/delete, so that a use after
+// free is still caught.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kPooling = false;
+#else
+constexpr bool kPooling = true;
+#endif
+
 void* small_alloc(std::size_t n) {
   Pools& p = t_pools;
-  if (n == 0 || n > kMaxSmall || p.dead) return ::operator new(n == 0 ? 1 : n);
+  if (!kPooling || n == 0 || n > kMaxSmall || p.dead) return ::operator new(n == 0 ? 1 : n);
   if (!p.reaper_set) set_reaper(p);
   const int c = size_class(n);
   if (FreeBlock* b = p.head[c]) {
@@ -63,7 +71,7 @@ void* small_alloc(std::size_t n) {
 void small_free(void* ptr, std::size_t n) noexcept {
   if (!ptr) return;
   Pools& p = t_pools;
-  if (n == 0 || n > kMaxSmall || p.dead || !p.reaper_set) {
+  if (!kPooling || n == 0 || n > kMaxSmall || p.dead || !p.reaper_set) {
     ::operator delete(ptr);
     return;
   }

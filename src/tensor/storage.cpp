@@ -80,8 +80,16 @@ size_t rounded_size(size_t nbytes) {
   return (nbytes + kAlign - 1) / kAlign * kAlign;
 }
 
+// Under AddressSanitizer nothing is recycled, so that a use after free is still caught.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kRecycle = false;
+#else
+constexpr bool kRecycle = true;
+#endif
+
 void* cpu_alloc(size_t nbytes) {
   const size_t rounded = rounded_size(nbytes);
+  if (!kRecycle) return raw_alloc(rounded);
   if (rounded <= kSmallMax) {
     SmallCache& c = t_small_cache;
     if (!c.reaper_set && !c.dead) {
@@ -111,6 +119,10 @@ void* cpu_alloc(size_t nbytes) {
 
 void cpu_free(void* p, size_t nbytes) {
   const size_t rounded = rounded_size(nbytes);
+  if (!kRecycle) {
+    std::free(p);
+    return;
+  }
   if (rounded <= kSmallMax) {
     SmallCache& c = t_small_cache;
     const int k = small_class(rounded);
