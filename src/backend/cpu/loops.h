@@ -27,9 +27,9 @@ constexpr int64_t kStreamBytes = int64_t{16} << 20;
 
 // One value seen everywhere: a single element, or one expanded (stride 0 on every dim of size > 1).
 inline bool is_one_value(const Tensor& t) {
-  if (t.numel() <= 1) return true;
-  for (int64_t d = 0; d < t.dim(); ++d)
-    if (t.stride(d) != 0 && t.size(d) != 1) return false;
+  const Shape &sizes = t.sizes(), &strides = t.strides();
+  for (size_t d = 0; d < sizes.size(); ++d)
+    if (strides[d] != 0 && sizes[d] != 1) return false;
   return true;
 }
 
@@ -131,7 +131,7 @@ void map_impl(Tensor& out, F& f, std::index_sequence<I...>, const typename tenso
     for (int64_t d = nd - 2; d >= 0; --d) { idx[d] = r % c.sizes[d]; r /= c.sizes[d]; }
     for (int64_t row = rb; row < re; ++row) {
       int64_t off0 = 0;
-      std::array<int64_t, sizeof...(In)> offs{};
+      [[maybe_unused]] std::array<int64_t, sizeof...(In)> offs{};
       for (int64_t d = 0; d < nd - 1; ++d) {
         off0 += idx[d] * c.strides[0][d];
         ((offs[I] += idx[d] * c.strides[1 + I][d]), ...);
