@@ -51,6 +51,7 @@ void check_floating_input(const Tensor& x, const char* op) {
 }
 
 Tensor expand_reduced(const Tensor& g, const Shape& in_shape, const std::vector<int64_t>& dims, bool keepdim) {
+  if (!keepdim && dims.size() == in_shape.size()) return g.expand(in_shape);  // () -> in: no reshape needed
   return keepdim_view(g, in_shape, dims, keepdim).expand(in_shape);
 }
 
