@@ -2,6 +2,8 @@
 // contiguous, transposed, broadcast and sliced inputs) and double backward.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <ember/ember.h>
 
 #include "support/testing.h"
@@ -200,7 +202,32 @@ TEST(CoreOps, RandomIsSeededAndThreadIndependent) {
 TEST(CoreOps, ThreadCount) {
   set_num_threads(1);
   EXPECT_EQ(get_num_threads(), 1);
+  // the setting is global: a thread started by the user follows it (OpenMP's own is per thread)
+  int in_thread = 0;
+  double sum = 0;
+  std::thread th([&] {
+    in_thread = get_num_threads();
+    sum = ones({100000}).sum().item<double>();
+  });
+  th.join();
+  EXPECT_EQ(in_thread, 1);
+  EXPECT_EQ(sum, 100000);
   set_num_threads(2);
   EXPECT_EQ(get_num_threads(), 2);
   EXPECT_THROW(set_num_threads(0), Error);
+}
+
+// Results of 16 MiB and more take the streaming-store path: every element, the unaligned
+// tail and the head of an offset output must still be right.
+TEST(CoreOps, LargeElementwiseResults) {
+  const int64_t n = (5 << 20) + 13;  // 20 MiB of float32, not a multiple of a cache line
+  Tensor a = arange(n, kFloat32), b = full({n}, 0.5f);
+  Tensor c = a + b;
+  EXPECT_EQ(c.data_ptr<float>()[0], 0.5f);
+  EXPECT_EQ(c.data_ptr<float>()[n - 1], static_cast<float>(n - 1) + 0.5f);
+  EXPECT_TRUE(equal(c - b, a));
+  Tensor d = arange(3 << 20, kFloat64).slice(0, 1);  // float64, offset input
+  Tensor e = d * 2.0 + d;
+  EXPECT_TRUE(equal(e, d * 3.0));
+  EXPECT_EQ(e.data_ptr<double>()[0], 3.0);
 }

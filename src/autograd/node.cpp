@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "core/small_alloc.h"
 #include "ember/autograd/grad_mode.h"
 #include "ember/tensor/ops.h"
 
@@ -12,7 +13,7 @@ std::atomic<uint64_t> g_sequence{0};
 std::atomic<int> g_hook_handle{0};
 // While a graph is being destroyed, nodes and tensors whose last reference is dropped are
 // parked here instead of being destroyed recursively (a 100,000-op chain would overflow the stack).
-thread_local std::vector<std::shared_ptr<void>>* g_pending = nullptr;
+__attribute__((tls_model("initial-exec"))) thread_local std::vector<std::shared_ptr<void>>* g_pending = nullptr;
 }  // namespace
 
 int next_hook_handle() { return ++g_hook_handle; }
@@ -114,6 +115,9 @@ void Node::run_pre_hooks(TensorList& grads) {
 }
 
 // ---- AutogradMeta ----------------------------------------------------------------------
+
+void* AutogradMeta::operator new(std::size_t n) { return detail::small_alloc(n); }
+void AutogradMeta::operator delete(void* p, std::size_t n) { detail::small_free(p, n); }
 
 AutogradMeta& meta(const Tensor& t) {
   TensorImpl* impl = t.impl();
