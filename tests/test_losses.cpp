@@ -47,6 +47,10 @@ TEST(Losses, RegressionMatchPyTorch) {
   CHECK_CASE(
       mse_none, [](auto a, auto b) { return F::mse_loss(a, b, "none"); }, x, y, mse_none_gt);
   CHECK_CASE(
+      mse_mean, [](auto a, auto b) { return F::mse_loss(a, b); }, x, y, mse_mean_gt);
+  CHECK_CASE(
+      mse_sum, [](auto a, auto b) { return F::mse_loss(a, b, "sum"); }, x, y, mse_sum_gt);
+  CHECK_CASE(
       l1_sum, [](auto a, auto b) { return F::l1_loss(a, b, "sum"); }, x, y, l1_sum_gt);
   CHECK_CASE(
       smooth_l1_beta, [](auto a, auto b) { return F::smooth_l1_loss(a, b, "mean", 0.5); }, x, y, smooth_l1_beta_gt);
@@ -140,6 +144,11 @@ TEST(Losses, Float32FollowsFloat64) {
 TEST(Losses, Gradcheck) {
   Tensor x = leaf(det({3, 4}, 1, 3.0)), y = leaf(det({3, 4}, 2, 3.0));
   EXPECT_TRUE(gradcheck([](const TensorList& in) { return F::mse_loss(in[0], in[1]); }, {x, y}));
+  EXPECT_TRUE(gradcheck([](const TensorList& in) { return F::mse_loss(in[0], in[1], "sum"); }, {x, y}));
+  // mse_loss's fused mean/sum node differentiates again (gradient penalties)
+  EXPECT_TRUE(ember::testing::gradgradcheck([](const TensorList& in) { return F::mse_loss(in[0], in[1]); }, {x, y}));
+  EXPECT_EQ(F::mse_loss(x, y).grad_fn()->name(), "MseLossBackward0");
+  EXPECT_TRUE(std::isnan(F::mse_loss(empty({0}), empty({0})).item<double>()));  // as torch
   EXPECT_TRUE(gradcheck([](const TensorList& in) { return F::l1_loss(in[0], in[1], "none"); }, {x, y}));
   EXPECT_TRUE(gradcheck([](const TensorList& in) { return F::smooth_l1_loss(in[0], in[1], "sum", 0.8); }, {x, y}));
   EXPECT_TRUE(gradcheck([](const TensorList& in) { return F::huber_loss(in[0], in[1], "mean", 0.6); }, {x, y}));

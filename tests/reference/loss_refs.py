@@ -33,6 +33,8 @@ def classes(n, c, ignore=None, every=4):
 
 x34, y34 = det((3, 4), 1, 3.0), det((3, 4), 2, 3.0)
 case("mse_none", lambda x, t: F.mse_loss(x, t, reduction="none"), x34, y34, True)
+case("mse_mean", lambda x, t: F.mse_loss(x, t), x34, y34, True)
+case("mse_sum", lambda x, t: F.mse_loss(x, t, reduction="sum"), x34, y34, True)
 case("l1_sum", lambda x, t: F.l1_loss(x, t, reduction="sum"), x34, y34, True)
 case("smooth_l1_beta", lambda x, t: F.smooth_l1_loss(x, t, beta=0.5), x34, y34, True)
 case("smooth_l1_beta0", lambda x, t: F.smooth_l1_loss(x, t, reduction="none", beta=0.0), x34, y34)

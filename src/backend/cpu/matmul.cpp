@@ -128,9 +128,15 @@ void matmul_loops(const Tensor& a, const Tensor& b, const Tensor& bias, Tensor& 
     for (int64_t r = lo; r < hi; ++r) {
       const int64_t t = r / n, i = r % n;
       T* orow = po + r * m;
-      for (int64_t j = 0; j < m; ++j) orow[j] = pbias ? pbias[i * sbi + j * sbj2] : T(0);
       const T* arow = pa + t * sab + i * sai;
       const T* bmat = pb + t * sbb;
+      if (m == 1) {  // matrix-vector: one dot product per row, in the same order as below
+        T acc = pbias ? pbias[i * sbi] : T(0);
+        for (int64_t q = 0; q < k; ++q) acc += arow[q * sak] * bmat[q * sbk];
+        orow[0] = acc;
+        continue;
+      }
+      for (int64_t j = 0; j < m; ++j) orow[j] = pbias ? pbias[i * sbi + j * sbj2] : T(0);
       for (int64_t q = 0; q < k; ++q) {
         const T aq = arow[q * sak];
         const T* brow = bmat + q * sbk;

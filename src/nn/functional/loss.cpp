@@ -1,13 +1,17 @@
 // Regression and binary losses (mse, l1, smooth_l1, huber, binary_cross_entropy[_with_logits],
 // kl_div) composed from tensor ops: their backward (and double backward) comes from the ops.
+// mse_loss's mean and sum are one fused pass with their own node (a training step's loss).
 #include "ember/nn/functional/loss.h"
 
+#include <cmath>
 #include <cstring>
 
 #include "backend/cpu/dispatch.h"
+#include "autograd/record.h"
 #include "backend/cpu/kernels.h"
 #include "ember/tensor/ops.h"
 #include "nn/functional/loss_util.h"
+#include "tensor/make.h"
 
 namespace ember::nn::functional {
 
@@ -74,10 +78,41 @@ using namespace loss_detail;
 
 // ---- regression ------------------------------------------------------------------------------
 
+// mean or sum of (input - target)^2: one pass (accumulated in double) and one autograd node,
+// MseLossBackward0 as in PyTorch: d/dinput = 2 (input - target) g / n, written with tensor ops
+// (so it has a double backward).
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
   check_pair("mse_loss", input, target);
-  Tensor d = input - target;
-  return reduce(d * d, reduction, "mse_loss");
+  if (reduction.kind == Reduction::BatchMean) EMBER_THROW("mse_loss: reduction 'batchmean' is only valid for kl_div");
+  if (reduction.kind == Reduction::None || input.dtype() != target.dtype()) {
+    Tensor d = input - target;
+    return reduce(d * d, reduction, "mse_loss");
+  }
+  const Tensor x = cpu::contiguous(input), t = cpu::contiguous(target);
+  const int64_t n = x.numel();
+  const double scale = reduction.kind == Reduction::Mean ? 1.0 / static_cast<double>(n) : 1.0;
+  Tensor out = make_empty({}, x.dtype(), x.device());
+  cpu::dispatch_floating(x.dtype(), "mse_loss", [&](auto tag) {
+    using T = decltype(tag);
+    const T* px = x.data_ptr<T>();
+    const T* pt = t.data_ptr<T>();
+    double acc = 0.0;
+    for (int64_t i = 0; i < n; ++i) {
+      const double d = static_cast<double>(px[i]) - static_cast<double>(pt[i]);
+      acc += d * d;
+    }
+    // mean of nothing is NaN, as torch
+    out.data_ptr<T>()[0] = static_cast<T>(n == 0 && reduction.kind == Reduction::Mean ? NAN : acc * scale);
+  });
+  if (autograd::needs_grad(input, target)) {
+    const bool ri = input.requires_grad(), rt = target.requires_grad();
+    autograd::record("MseLossBackward0", {input, target}, {out}, {input, target},
+                     [scale, ri, rt](const TensorList& g, const TensorList& s) -> TensorList {
+                       Tensor gi = (s[0] - s[1]) * (g[0] * (2.0 * scale));
+                       return {ri ? gi : Tensor(), rt ? -gi : Tensor()};
+                     });
+  }
+  return out;
 }
 
 Tensor l1_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
