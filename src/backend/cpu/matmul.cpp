@@ -123,6 +123,11 @@ void matmul_loops(const Tensor& a, const Tensor& b, const Tensor& bias, Tensor& 
   const T* pbias = bias.defined() ? static_cast<const T*>(bias.raw_data()) : nullptr;
   const int64_t sbi = pbias ? st(bias, -2) : 0, sbj2 = pbias ? st(bias, -1) : 0;
   T* po = static_cast<T*>(out.raw_data());
+  if (B == 1 && m == 1 && k == 1) {  // a column times a scalar (a Linear(1,1)): one flat loop
+    const T w = pb[0];
+    for (int64_t i = 0; i < n; ++i) po[i] = (pbias ? pbias[i * sbi] : T(0)) + pa[i * sai] * w;
+    return;
+  }
   const int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, k * m));
   parallel_for(B * n, grain, [&](int64_t lo, int64_t hi) {
     for (int64_t r = lo; r < hi; ++r) {
