@@ -5,14 +5,16 @@
 
 namespace ember::cpu::block {
 
+using dnnl::memory;
+using dt = memory::data_type;
+using tag = memory::format_tag;
+
 // oneDNN memory over a tensor's (or a pointer's) data, in layout `md`.
-inline dnnl::memory wrap(const dnnl::memory::desc& md, const Tensor& t) {
-  return dnnl::memory(md, dnnl_engine(), t.raw_data());
-}
-inline dnnl::memory wrap(const dnnl::memory::desc& md, void* p) { return dnnl::memory(md, dnnl_engine(), p); }
+inline memory wrap(const memory::desc& md, const Tensor& t) { return memory(md, dnnl_engine(), t.raw_data()); }
+inline memory wrap(const memory::desc& md, void* p) { return memory(md, dnnl_engine(), p); }
 
 // A buffer of `md`'s size in bytes, held by a uint8 tensor.
-inline Tensor buffer_for(const dnnl::memory::desc& md) {
+inline Tensor buffer_for(const memory::desc& md) {
   return make_empty({static_cast<int64_t>(md.get_size())}, kUInt8);
 }
 

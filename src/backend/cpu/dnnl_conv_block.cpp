@@ -18,11 +18,7 @@ std::string ConvBlockGeom::key() const {
 
 namespace {
 
-using dnnl::memory;
-using dt = memory::data_type;
-using tag = memory::format_tag;
-using block::buffer_for;
-using block::wrap;
+using namespace block;  // memory, dt, tag, wrap, buffer_for
 
 // Bytes of the largest intermediate of one chunk: small enough for the caches of two cores.
 constexpr int64_t kChunkBytes = int64_t{2} << 20;

@@ -10,11 +10,7 @@ namespace ember::cpu {
 
 namespace {
 
-using dnnl::memory;
-using dt = memory::data_type;
-using tag = memory::format_tag;
-using block::buffer_for;
-using block::wrap;
+using namespace block;  // memory, dt, tag, wrap, buffer_for
 
 struct TrainPrims {
   memory::desc x_plain, w_plain, y_plain, stat_md, bias_md;
