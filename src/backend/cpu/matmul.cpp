@@ -161,6 +161,10 @@ int64_t dnnl_matmul_calls() { return g_dnnl_calls.load(); }
 // Below this many multiply-adds a float32 product runs on the loops: a oneDNN call costs
 // microseconds of setup (memory objects, a parallel region), more than the work itself.
 constexpr int64_t kSmallMatmulMacs = 4096;
+// Below this many (about 0.1 ms of one core) oneDNN runs the product on one thread: splitting it
+// saves little, and on a loaded machine each parallel region can wait a scheduler quantum (a
+// 64x784 @ 784x256 MLP layer: 12.8M).
+constexpr int64_t kSerialMatmulMacs = int64_t{1} << 24;
 
 void matmul(const Tensor& a, const Tensor& b, const Tensor& bias, Tensor& out) {
   if (out.numel() == 0) return;
@@ -176,6 +180,8 @@ void matmul(const Tensor& a, const Tensor& b, const Tensor& bias, Tensor& out) {
       cbias = contiguous(bias);
       obias = plain_operand(bias.sizes());
     }
+    std::optional<OneThreadScope> one_thread;
+    if (out.numel() * k < kSerialMatmulMacs) one_thread.emplace();
     try {
       matmul_dnnl(*oa, *ob, obias, ca, cb, cbias, out);
     } catch (const dnnl::error& err) {

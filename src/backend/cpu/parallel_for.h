@@ -13,6 +13,20 @@ constexpr int64_t kGrainSize = 32768;
 // setting, so threads started by the user follow it too). Call before any parallel region.
 int max_threads();
 
+// While alive, OpenMP regions started by this thread (oneDNN's primitives included) use one
+// thread: for work too small to pay for a parallel region, which on a loaded machine can wait a
+// scheduler quantum for the second core.
+class OneThreadScope {
+ public:
+  OneThreadScope() : saved_(max_threads()) { omp_set_num_threads(1); }
+  ~OneThreadScope() { omp_set_num_threads(saved_); }
+  OneThreadScope(const OneThreadScope&) = delete;
+  OneThreadScope& operator=(const OneThreadScope&) = delete;
+
+ private:
+  int saved_;
+};
+
 template <class F>
 void parallel_for(int64_t n, int64_t grain, F&& fn) {
   if (n <= 0) return;

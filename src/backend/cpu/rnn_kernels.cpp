@@ -11,6 +11,7 @@
 #include <optional>
 #include <vector>
 
+#include "backend/cpu/parallel_for.h"
 #include "backend/cpu/rnn_math.h"
 #include "ember/core/error.h"
 
@@ -19,18 +20,6 @@ namespace ember::cpu {
 // ---- gemm -------------------------------------------------------------------------------
 
 namespace {
-
-// While alive, OpenMP regions started by this thread (oneDNN's sgemm included) use one thread.
-class OneThreadScope {
- public:
-  OneThreadScope() : saved_(omp_get_max_threads()) { omp_set_num_threads(1); }
-  ~OneThreadScope() { omp_set_num_threads(saved_); }
-  OneThreadScope(const OneThreadScope&) = delete;
-  OneThreadScope& operator=(const OneThreadScope&) = delete;
-
- private:
-  int saved_;
-};
 
 // Below this many multiply-adds a matmul runs on one thread. The per-step matmuls of an RNN are
 // tiny ((B,H) x (H,G*H), 640K for batch 64, LSTM hidden 50): a parallel region per step costs
