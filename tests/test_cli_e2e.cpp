@@ -299,11 +299,11 @@ TEST_F(CliEndToEnd, CtrlCSavesACheckpointAndResumesWhereItStopped) {
     ::execl(exe.c_str(), exe.c_str(), "train", "--data_dir", data.c_str(), "--model_dir", md.c_str(), nullptr);
     ::_exit(127);
   }
-  // Interrupt once the progress bar shows the epoch under way (the handler is installed by then).
+  // Interrupt once the log says the epoch began (the handler is installed by then).
   bool started = false;
   for (int i = 0; i < 3000 && !started; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    started = read_file(log).find("Epoch 1:") != std::string::npos;
+    started = read_file(log).find("Epoch 1/1\n") != std::string::npos;
   }
   ASSERT_TRUE(started) << read_file(log);
   ::kill(pid, SIGINT);
