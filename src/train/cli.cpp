@@ -137,7 +137,8 @@ int run_cli(int argc, char** argv) {
   CLI::App* models = app.add_subcommand("models", "List the registered models, or show one's params.json keys");
   models->add_option("name", model_name, "A model name");
 
-  CLI::App* data = cmd::add_data_command(app);
+  cmd::DataArgs data_args;
+  CLI::App* data = cmd::add_data_command(app, data_args);
 
   try {
     app.parse(argc, argv);
@@ -152,7 +153,7 @@ int run_cli(int argc, char** argv) {
     if (search_cmd->parsed()) return search(search_opts, search_metric);
     if (synth->parsed()) return synthesize_cmd(synth_dir, synth_metric);
     if (models->parsed()) return list_models(model_name);
-    if (data->parsed()) return cmd::run_data(*data);
+    if (data->parsed()) return cmd::run_data(*data, data_args);
   } catch (const Error& e) {
     std::cerr << "ember " << name << ": error: " << e.what() << std::endl;
     return 1;
