@@ -329,3 +329,64 @@ TEST_F(CliEndToEnd, CtrlCSavesACheckpointAndResumesWhereItStopped) {
   for (const char* key : {"train_loss", "train_accuracy", "val_loss", "val_accuracy"})
     EXPECT_EQ(metric_value(a[0], key), metric_value(b[0], key)) << key;
 }
+
+// The other built-in models on data the `ember data` tools write: signs_cnn on a SIGNS folder made
+// from the IDX files, ner_lstm on a generated corpus, and the autoencoder with its pictures.
+TEST_F(CliEndToEnd, DataToolsAndTheOtherModels) {
+  const fs::path signs = dir_ / "signs";
+  CmdResult r = run_ember("data fashion-mnist-to-signs --mnist_dir " + data_.string() + " --out_dir " + signs.string() +
+                          " --limit 120");
+  ASSERT_RUN_OK(r);
+  EXPECT_HAS(r.out, "wrote 96 train, 24 val and 120 test images");
+  const fs::path sexp = dir_ / "signs_exp";
+  write_file(sexp / "params.json", R"({"model": "signs_cnn", "num_classes": 10, "num_channels": 4, "num_epochs": 1,
+                                       "batch_size": 16, "num_threads": 1})");
+  r = run_ember("train --data_dir " + signs.string() + " --model_dir " + sexp.string());
+  ASSERT_RUN_OK(r);
+  EXPECT_HAS(r.out, "96 training and 24 validation samples");
+  ASSERT_RUN_OK(run_ember("evaluate --data_dir " + signs.string() + " --model_dir " + sexp.string()));
+  EXPECT_EQ(load_metrics((sexp / "metrics_test_best.json").string()).size(), 2u);
+  const fs::path image = fs::directory_iterator(signs / "test_signs")->path();
+  r = run_ember("predict --top_k 2 --model_dir " + sexp.string() + " " + image.string());
+  ASSERT_RUN_OK(r);
+  EXPECT_HAS(r.out, image.string() + ": label ");
+  // A folder with more classes than the model has outputs.
+  write_file(sexp / "params.json", R"({"model": "signs_cnn", "num_classes": 6})");
+  r = run_ember("evaluate --data_dir " + signs.string() + " --model_dir " + sexp.string());
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_HAS(r.out, "num_classes is 6 but");
+
+  const fs::path ner = dir_ / "ner";
+  r = run_ember("data ner-corpus --train 300 --val 60 --test 60 --out_dir " + ner.string());
+  ASSERT_RUN_OK(r);
+  const fs::path nexp = dir_ / "ner_exp";
+  write_file(nexp / "params.json", R"({"model": "ner_lstm", "num_epochs": 2, "batch_size": 16, "learning_rate": 0.01,
+                                       "embedding_dim": 16, "lstm_hidden_dim": 16, "num_threads": 1})");
+  r = run_ember("train --data_dir " + ner.string() + " --model_dir " + nexp.string());
+  ASSERT_RUN_OK(r);
+  EXPECT_HAS(r.out, "best model by val f1");
+  Metrics val = load_metrics((nexp / "metrics_val_best_weights.json").string());
+  for (const char* k : {"loss", "accuracy", "f1", "precision", "recall"}) EXPECT_TRUE(has_metric(val, k)) << k;
+  ASSERT_RUN_OK(run_ember("evaluate --data_dir " + ner.string() + " --model_dir " + nexp.string()));
+  r = run_ember("predict --data_dir " + ner.string() + " --model_dir " + nexp.string() + " 'the city of Paris'");
+  ASSERT_RUN_OK(r);
+  EXPECT_HAS(r.out, "the/");
+  EXPECT_HAS(r.out, "Paris/");
+  r = run_ember("predict --model_dir " + nexp.string() + " 'the city'");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_HAS(r.out, "needs --data_dir");
+
+  const fs::path ae = dir_ / "ae_exp";
+  write_file(ae / "params.json", R"({"model": "autoencoder", "num_epochs": 1, "batch_size": 64, "num_threads": 1})");
+  r = run_ember("train " + flags(ae));
+  ASSERT_RUN_OK(r);
+  EXPECT_HAS(r.out, "best model by val loss");
+  EXPECT_TRUE(fs::exists(ae / "reconstructions" / "epoch_001.png"));
+  Metrics ae_val = load_metrics((ae / "metrics_val_best_weights.json").string());
+  EXPECT_TRUE(has_metric(ae_val, "loss"));
+  EXPECT_FALSE(has_metric(ae_val, "accuracy"));
+  r = run_ember("predict --model_dir " + ae.string() + " " + image.string());
+  ASSERT_RUN_OK(r);
+  EXPECT_HAS(r.out, "reconstruction MSE");
+  EXPECT_TRUE(fs::exists(ae / "predictions" / (image.stem().string() + "_reconstruction.png")));
+}
