@@ -274,7 +274,13 @@ TrainResult train(const TrainOptions& o) {
     write_plot(history, val_metrics, exp.file("curves.svg"));
 
     for (const auto& [k, v] : val_metrics) eval_writer.add_scalar(k, v, global_step);
-    for (const auto& [name, p] : s.model->named_parameters()) train_writer.add_histogram(name, p.detach(), epoch);
+    for (const auto& [name, p] : s.model->named_parameters()) {
+      try {
+        train_writer.add_histogram(name, p.detach(), epoch);
+      } catch (const Error& e) {  // e.g. non-finite weights of a diverged run: the histogram is skipped
+        log.warning("no histogram of ", name, " at epoch ", epoch, ": ", e.what());
+      }
+    }
     train_writer.flush();
     eval_writer.flush();
 

@@ -6,6 +6,7 @@
 #include "ember/core/error.h"
 #include "ember/data/datasets/mnist.h"
 #include "ember/data/datasets/signs.h"
+#include "ember/nn/functional/loss.h"
 #include "ember/nn/module.h"
 #include "ember/tensor/ops.h"
 #include "train/tasks/builtin_tasks.h"
@@ -57,7 +58,7 @@ class SignsTask : public Task {
     return first_samples(ds, params.get_int(key));
   }
 
-  Tensor loss(const Tensor& output, const Tensor& target) const override { return nll_loss(output, target); }
+  Tensor loss(const Tensor& output, const Tensor& target) const override { return nn::functional::nll_loss(output, target); }
   void accumulate(MetricSums& sums, const Tensor& output, const Tensor& target, double loss) const override {
     const double n = static_cast<double>(target.size(0));
     sums.add("loss", loss * n, n);
