@@ -26,6 +26,7 @@ namespace fs = std::filesystem;
 using namespace ember::train;
 using ember::testing::read_file;
 using ember::testing::write_file;
+using ember::testing::write_dataset;
 
 namespace {
 
@@ -49,34 +50,6 @@ CmdResult run_ember(const std::string& args) {
   const int status = ::pclose(p);
   r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
-}
-
-void put_be32(std::string& s, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) s.push_back(static_cast<char>((v >> shift) & 0xff));
-}
-
-// Images (n,28,28) and labels (n) in IDX format; sample i has class i % 10.
-void write_dataset(const fs::path& dir, const std::string& prefix, uint32_t n, uint32_t seed) {
-  std::string images, labels;
-  put_be32(images, 0x803);
-  put_be32(images, n);
-  put_be32(images, 28);
-  put_be32(images, 28);
-  put_be32(labels, 0x801);
-  put_be32(labels, n);
-  uint32_t state = seed;
-  for (uint32_t i = 0; i < n; ++i) {
-    const int c = static_cast<int>(i % 10);
-    for (int r = 0; r < 28; ++r)
-      for (int col = 0; col < 28; ++col) {
-        state = state * 1664525u + 1013904223u;
-        const int noise = static_cast<int>(state >> 26);  // 0..63
-        images.push_back(static_cast<char>(r == 2 * c + 4 || r == 2 * c + 5 ? 190 + noise : noise));
-      }
-    labels.push_back(static_cast<char>(c));
-  }
-  write_file(dir / (prefix + "-images-idx3-ubyte"), images);
-  write_file(dir / (prefix + "-labels-idx1-ubyte"), labels);
 }
 
 // Every file under `dir` with its bytes.
