@@ -10,6 +10,7 @@
 #include "ember/train/registry.h"
 #include "ember/train/search.h"
 #include "ember/train/synthesize.h"
+#include "ember/train/task.h"
 #include "train/commands.h"
 
 namespace fs = std::filesystem;
@@ -43,14 +44,10 @@ int list_models(const std::string& name) {
 int search(const SearchOptions& opts, const std::string& metric_arg) {
   std::vector<TrialResult> results = run_search(opts, schema_for);
   std::string metric = metric_arg;
-  if (metric.empty()) {
+  if (metric.empty()) {  // the metric that picked each trial's best epoch
     const Params parent = load_params((fs::path(opts.parent_dir) / "params.json").string());
     metric = parent.get_string("metric");
-  }
-  if (metric.empty()) {
-    metric = "loss";
-    for (const TrialResult& r : results)
-      if (has_metric(r.best, "accuracy")) metric = "accuracy";
+    if (metric.empty()) metric = make_task(find_model(parent.model()).task)->default_metric();
   }
   std::cout << "\n" << search_summary(results, metric);
   int failed = 0, interrupted = 0;
@@ -123,8 +120,8 @@ int run_cli(int argc, char** argv) {
   search_cmd->add_option("--data_dir", search_opts.data_dir, "Directory holding the dataset")->required();
   search_cmd->add_option("--jobs,-j", search_opts.jobs, "Trials running at once")->capture_default_str()->check(CLI::Range(1, 256));
   search_cmd->add_option("--search_file", search_opts.search_file, "The search (default parent_dir/search.json)");
-  search_cmd->add_option("--metric", search_metric, "Metric that orders the summary (default: params' metric, "
-                                                    "else accuracy, else loss)");
+  search_cmd->add_option("--metric", search_metric, "Metric that orders the summary (default: the one that picks "
+                                                    "the best epoch: params' metric, else the model's)");
   search_cmd->add_flag("--overwrite", search_opts.overwrite, "Re-run trials that already finished");
 
   std::string synth_dir, synth_metric = "accuracy";
