@@ -2,6 +2,8 @@
 // contiguous, transposed, broadcast and sliced inputs) and double backward.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <ember/ember.h>
 
 #include "support/testing.h"
@@ -200,6 +202,16 @@ TEST(CoreOps, RandomIsSeededAndThreadIndependent) {
 TEST(CoreOps, ThreadCount) {
   set_num_threads(1);
   EXPECT_EQ(get_num_threads(), 1);
+  // the setting is global: a thread started by the user follows it (OpenMP's own is per thread)
+  int in_thread = 0;
+  double sum = 0;
+  std::thread th([&] {
+    in_thread = get_num_threads();
+    sum = ones({100000}).sum().item<double>();
+  });
+  th.join();
+  EXPECT_EQ(in_thread, 1);
+  EXPECT_EQ(sum, 100000);
   set_num_threads(2);
   EXPECT_EQ(get_num_threads(), 2);
   EXPECT_THROW(set_num_threads(0), Error);

@@ -1,5 +1,6 @@
 #include "ember/autograd/engine.h"
 
+#include <memory_resource>
 #include <queue>
 #include <unordered_map>
 #include <unordered_set>
@@ -18,11 +19,18 @@ struct NodeTask {
   bool operator<(const NodeTask& o) const { return node->sequence_nr() < o.node->sequence_nr(); }
 };
 
-// Makes `g` fit what `meta` describes: same shape (else an error naming the node), same dtype.
-Tensor validate_grad(const Tensor& g, const OutputMeta& meta, const Node& producer, size_t index) {
-  if (!g.defined()) return g;
-  EMBER_CHECK(g.sizes() == meta.shape, "Function ", producer.name(), " returned an invalid gradient at index ",
-              index, " - got ", shape_str(g.sizes()), " but expected shape compatible with ", shape_str(meta.shape));
+// Makes `g` fit what `meta` describes, as PyTorch's validate_outputs: a gradient of a shape the
+// input broadcast to is summed back (so binary ops need not reduce their own gradients); any
+// other shape is an error naming the node; the dtype is converted.
+Tensor validate_grad(const Tensor& g_in, const OutputMeta& meta, const Node& producer, size_t index) {
+  if (!g_in.defined()) return g_in;
+  Tensor g = g_in;
+  if (g.sizes() != meta.shape) {
+    EMBER_CHECK(is_expandable_to(meta.shape, g.sizes()), "Function ", producer.name(),
+                " returned an invalid gradient at index ", index, " - got ", shape_str(g.sizes()),
+                " but expected shape compatible with ", shape_str(meta.shape));
+    g = sum_to(g, meta.shape);
+  }
   if (g.dtype() != meta.dtype) return g.to(meta.dtype);
   return g;
 }
@@ -37,13 +45,16 @@ TensorList run(const std::vector<Edge>& roots, TensorList root_grads, bool keep_
     ~Restore() { GradMode::set_enabled(prev); }
   } restore{GradMode::is_enabled()};
   GradMode::set_enabled(create_graph);
+  // The bookkeeping below lives in one arena (a small graph needs no malloc at all).
+  alignas(std::max_align_t) std::byte arena_buf[16384];
+  std::pmr::monotonic_buffer_resource arena(arena_buf, sizeof(arena_buf));
 
   // 1. Discover the graph (iterative DFS), count dependencies, record post-order.
-  std::unordered_map<Node*, int> deps;
-  std::vector<Node*> post_order;
+  std::pmr::unordered_map<Node*, int> deps(&arena);
+  std::pmr::vector<Node*> post_order(&arena);
   {
-    std::unordered_set<Node*> seen;
-    std::vector<std::pair<Node*, size_t>> stack;
+    std::pmr::unordered_set<Node*> seen(&arena);
+    std::pmr::vector<std::pair<Node*, size_t>> stack(&arena);
     for (auto& r : roots) {
       if (!r.node || seen.count(r.node.get())) continue;
       seen.insert(r.node.get());
@@ -64,8 +75,8 @@ TensorList run(const std::vector<Edge>& roots, TensorList root_grads, bool keep_
   }
 
   // 2. Which nodes must run.
-  std::unordered_map<Node*, std::vector<std::pair<uint32_t, size_t>>> capture_at;  // node -> (input_nr, slot)
-  std::unordered_set<Node*> needed;
+  std::pmr::unordered_map<Node*, std::vector<std::pair<uint32_t, size_t>>> capture_at(&arena);  // -> (input_nr, slot)
+  std::pmr::unordered_set<Node*> needed(&arena);
   TensorList captured;
   if (captures) {
     captured.resize(captures->size());
@@ -80,7 +91,7 @@ TensorList run(const std::vector<Edge>& roots, TensorList root_grads, bool keep_
   }
 
   // 3. Seed the input buffers with the root gradients.
-  std::unordered_map<Node*, TensorList> buffers;
+  std::pmr::unordered_map<Node*, TensorList> buffers(&arena);
   auto accumulate = [&](Node* n, uint32_t input_nr, Tensor g) {
     auto& buf = buffers[n];
     if (buf.size() < n->num_outputs()) buf.resize(n->num_outputs());
@@ -92,9 +103,10 @@ TensorList run(const std::vector<Edge>& roots, TensorList root_grads, bool keep_
   for (size_t i = 0; i < roots.size(); ++i)
     if (roots[i].node) accumulate(roots[i].node.get(), roots[i].input_nr, root_grads[i]);
 
-  std::priority_queue<NodeTask> ready;
+  std::priority_queue<NodeTask, std::pmr::vector<NodeTask>> ready{std::less<NodeTask>(),
+                                                                   std::pmr::vector<NodeTask>(&arena)};
   {
-    std::unordered_set<Node*> queued;
+    std::pmr::unordered_set<Node*> queued(&arena);
     for (auto& r : roots)
       if (r.node && deps[r.node.get()] == 0 && queued.insert(r.node.get()).second) ready.push({r.node.get()});
   }

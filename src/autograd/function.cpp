@@ -30,16 +30,6 @@ std::string short_type_name(const std::type_info& type) {
   return full.substr(start);
 }
 
-// Whether `from` broadcasts to `to` (torch's is_expandable_to).
-bool expandable_to(const Shape& from, const Shape& to) {
-  if (from.size() > to.size()) return false;
-  for (size_t i = 0; i < from.size(); ++i) {
-    int64_t f = from[from.size() - 1 - i], t = to[to.size() - 1 - i];
-    if (f != t && f != 1) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 // The node of one call of a user-defined Function.
@@ -124,7 +114,7 @@ TensorList CustomFunctionNode::apply(TensorList&& grads) {
       g = Tensor();  // this input needs no gradient
     } else if (g.defined() && g.sizes() != input_shapes_[e]) {
       // As PyTorch: a gradient of the broadcast shape is summed back to the input's shape.
-      EMBER_CHECK(expandable_to(input_shapes_[e], g.sizes()), name_, ": backward returned a gradient of shape ",
+      EMBER_CHECK(is_expandable_to(input_shapes_[e], g.sizes()), name_, ": backward returned a gradient of shape ",
                   shape_str(g.sizes()), " for argument ", k, ", but that input has shape ",
                   shape_str(input_shapes_[e]));
       g = sum_to(g, input_shapes_[e]);

@@ -12,7 +12,7 @@ std::atomic<uint64_t> g_sequence{0};
 std::atomic<int> g_hook_handle{0};
 // While a graph is being destroyed, nodes and tensors whose last reference is dropped are
 // parked here instead of being destroyed recursively (a 100,000-op chain would overflow the stack).
-thread_local std::vector<std::shared_ptr<void>>* g_pending = nullptr;
+__attribute__((tls_model("initial-exec"))) thread_local std::vector<std::shared_ptr<void>>* g_pending = nullptr;
 }  // namespace
 
 int next_hook_handle() { return ++g_hook_handle; }

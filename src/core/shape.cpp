@@ -49,4 +49,13 @@ Shape contiguous_strides(const Shape& s) {
   return st;
 }
 
+bool is_expandable_to(const Shape& from, const Shape& to) {
+  if (from.size() > to.size()) return false;
+  for (size_t i = 0; i < from.size(); ++i) {
+    int64_t f = from[from.size() - 1 - i], t = to[to.size() - 1 - i];
+    if (f != t && f != 1) return false;
+  }
+  return true;
+}
+
 }  // namespace ember

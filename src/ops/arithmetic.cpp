@@ -21,7 +21,9 @@ Tensor binary_forward(BinaryOp op, const char* name, const Tensor& a, const Tens
   if (op == BinaryOp::Sub)
     EMBER_CHECK(a.dtype() != kBool && b.dtype() != kBool, name,
                 ": subtraction with bool tensors is not supported; use logical_xor or ~ instead");
-  Shape shape = broadcast_shapes(a.sizes(), b.sizes(), name);
+  Shape broadcast;  // (computed only when the shapes differ)
+  if (a.sizes() != b.sizes()) broadcast = broadcast_shapes(a.sizes(), b.sizes(), name);
+  const Shape& shape = a.sizes() == b.sizes() ? a.sizes() : broadcast;
   Tensor out = make_empty(shape, dt, a.device());
   if (dt == kBool) {
     // bool + bool = logical or; bool * bool = logical and (computed in uint8)
@@ -39,11 +41,16 @@ Tensor binary_forward(BinaryOp op, const char* name, const Tensor& a, const Tens
 Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) {
   Tensor out = binary_forward(BinaryOp::Add, "add", a, b, alpha);
   if (autograd::needs_grad(a, b)) {
-    Shape sa = a.sizes(), sb = b.sizes();
-    record("AddBackward0", {a, b}, {out}, {}, [sa, sb, alpha](const TensorList& g, const TensorList&) -> TensorList {
-      Tensor gb = alpha.to_double() == 1.0 ? g[0] : g[0] * alpha;
-      return {sum_to(g[0], sa), sum_to(gb, sb)};
-    });
+    // (gradients of broadcast inputs are summed back by the engine)
+    const bool rb = b.requires_grad();
+    if (alpha.to_double() == 1.0)
+      record("AddBackward0", {a, b}, {out}, {}, [rb](const TensorList& g, const TensorList&) -> TensorList {
+        return {g[0], rb ? g[0] : Tensor()};
+      });
+    else
+      record("AddBackward0", {a, b}, {out}, {}, [rb, alpha](const TensorList& g, const TensorList&) -> TensorList {
+        return {g[0], rb ? g[0] * alpha : Tensor()};
+      });
   }
   return out;
 }
@@ -51,10 +58,11 @@ Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) {
 Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) {
   Tensor out = binary_forward(BinaryOp::Sub, "sub", a, b, alpha);
   if (autograd::needs_grad(a, b)) {
-    Shape sa = a.sizes(), sb = b.sizes();
-    record("SubBackward0", {a, b}, {out}, {}, [sa, sb, alpha](const TensorList& g, const TensorList&) -> TensorList {
-      Tensor gb = alpha.to_double() == 1.0 ? -g[0] : g[0] * (-alpha.to_double());
-      return {sum_to(g[0], sa), sum_to(gb, sb)};
+    const bool rb = b.requires_grad();
+    const double nalpha = -alpha.to_double();
+    record("SubBackward0", {a, b}, {out}, {}, [rb, nalpha](const TensorList& g, const TensorList&) -> TensorList {
+      if (!rb) return {g[0], Tensor()};
+      return {g[0], nalpha == -1.0 ? -g[0] : g[0] * nalpha};
     });
   }
   return out;
@@ -63,12 +71,11 @@ Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) {
 Tensor mul(const Tensor& a, const Tensor& b) {
   Tensor out = binary_forward(BinaryOp::Mul, "mul", a, b, 1);
   if (autograd::needs_grad(a, b)) {
-    Shape sa = a.sizes(), sb = b.sizes();
     bool ra = a.requires_grad(), rb = b.requires_grad();
     // save only what the other side's gradient needs
     record("MulBackward0", {a, b}, {out}, {rb ? a : Tensor(), ra ? b : Tensor()},
-           [sa, sb, ra, rb](const TensorList& g, const TensorList& s) -> TensorList {
-             return {ra ? sum_to(g[0] * s[1], sa) : Tensor(), rb ? sum_to(g[0] * s[0], sb) : Tensor()};
+           [ra, rb](const TensorList& g, const TensorList& s) -> TensorList {
+             return {ra ? g[0] * s[1] : Tensor(), rb ? g[0] * s[0] : Tensor()};
            });
   }
   return out;
@@ -79,12 +86,11 @@ Tensor div(const Tensor& a, const Tensor& b) {
   if (!is_floating(dt)) dt = kFloat32;  // true division
   Tensor out = binary_forward(BinaryOp::Div, "div", a, b, 1, dt);
   if (autograd::needs_grad(a, b)) {
-    Shape sa = a.sizes(), sb = b.sizes();
     bool ra = a.requires_grad(), rb = b.requires_grad();
     record("DivBackward0", {a, b}, {out}, {rb ? a : Tensor(), b},
-           [sa, sb, ra, rb](const TensorList& g, const TensorList& s) -> TensorList {
+           [ra, rb](const TensorList& g, const TensorList& s) -> TensorList {
              const Tensor &x = s[0], &y = s[1];
-             return {ra ? sum_to(g[0] / y, sa) : Tensor(), rb ? sum_to(-g[0] * x / (y * y), sb) : Tensor()};
+             return {ra ? g[0] / y : Tensor(), rb ? -g[0] * x / (y * y) : Tensor()};
            });
   }
   return out;
@@ -99,10 +105,60 @@ Tensor neg(const Tensor& a) {
   return out;
 }
 
-Tensor add(const Tensor& a, Scalar b, Scalar alpha) { return add(a, wrap_scalar(b), alpha); }
-Tensor sub(const Tensor& a, Scalar b, Scalar alpha) { return sub(a, wrap_scalar(b), alpha); }
-Tensor mul(const Tensor& a, Scalar b) { return mul(a, wrap_scalar(b)); }
-Tensor div(const Tensor& a, Scalar b) { return div(a, wrap_scalar(b)); }
+// ---- a (op) number: no tensor is made for the number when the result keeps a's dtype --------
+
+namespace {
+
+// alpha * b as one number (integral when both are).
+Scalar scaled(Scalar b, Scalar alpha) {
+  if (alpha.to_double() == 1.0) return b;
+  if (!b.is_floating() && !alpha.is_floating()) return Scalar(static_cast<int64_t>(b.to_int() * alpha.to_int()));
+  return Scalar(b.to_double() * alpha.to_double());
+}
+
+// a (op) s when the result has a's (non-bool) dtype, else undefined (the caller takes the tensor path).
+Tensor scalar_forward(BinaryOp op, const Tensor& a, Scalar s) {
+  if (!a.defined() || a.dtype() == kBool || result_type(a, s) != a.dtype()) return Tensor();
+  if (op == BinaryOp::Div && !is_floating(a.dtype())) return Tensor();
+  Tensor out = make_empty(a.sizes(), a.dtype(), a.device());
+  cpu::binary_scalar(op, a, s, out);
+  return out;
+}
+
+}  // namespace
+
+Tensor add(const Tensor& a, Scalar b, Scalar alpha) {
+  Tensor out = scalar_forward(BinaryOp::Add, a, scaled(b, alpha));
+  if (!out.defined()) return add(a, wrap_scalar(b), alpha);
+  if (autograd::needs_grad(a))
+    record("AddBackward0", {a}, {out}, {}, [](const TensorList& g, const TensorList&) -> TensorList { return {g[0]}; });
+  return out;
+}
+Tensor sub(const Tensor& a, Scalar b, Scalar alpha) {
+  Tensor out = scalar_forward(BinaryOp::Sub, a, scaled(b, alpha));
+  if (!out.defined()) return sub(a, wrap_scalar(b), alpha);
+  if (autograd::needs_grad(a))
+    record("SubBackward0", {a}, {out}, {}, [](const TensorList& g, const TensorList&) -> TensorList { return {g[0]}; });
+  return out;
+}
+Tensor mul(const Tensor& a, Scalar b) {
+  Tensor out = scalar_forward(BinaryOp::Mul, a, b);
+  if (!out.defined()) return mul(a, wrap_scalar(b));
+  if (autograd::needs_grad(a))
+    record("MulBackward0", {a}, {out}, {}, [b](const TensorList& g, const TensorList&) -> TensorList {
+      return {g[0] * b};
+    });
+  return out;
+}
+Tensor div(const Tensor& a, Scalar b) {
+  Tensor out = scalar_forward(BinaryOp::Div, a, b);
+  if (!out.defined()) return div(a, wrap_scalar(b));
+  if (autograd::needs_grad(a))
+    record("DivBackward0", {a}, {out}, {}, [b](const TensorList& g, const TensorList&) -> TensorList {
+      return {g[0] / b};
+    });
+  return out;
+}
 
 Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
 Tensor operator+(const Tensor& a, Scalar b) { return add(a, b); }

@@ -43,7 +43,12 @@ DType result_type(const Tensor& a, const Tensor& b) {
   return *combine(cat[2], combine(cat[1], cat[0]));
 }
 
-DType result_type(const Tensor& a, Scalar b) { return result_type(a, wrap_scalar(b)); }
+// As result_type(a, wrap_scalar(b)) without making the tensor: a number is the lowest category.
+DType result_type(const Tensor& a, Scalar b) {
+  const DType sd = b.is_floating() ? kFloat32 : b.dtype();
+  if (a.impl()->is_wrapped_number) return promote_types(promotion_dtype(a), sd);
+  return *combine(promotion_dtype(a), sd);
+}
 
 Tensor wrap_scalar(Scalar s) {
   DType d = s.is_floating() ? kFloat64 : s.dtype();

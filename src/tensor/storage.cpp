@@ -1,17 +1,136 @@
+// Storage and the CPU allocator behind it. Allocations are 64-byte aligned. Freed blocks are
+// recycled instead of going back to malloc:
+//  - small ones (up to 16 KiB) per thread, in power-of-two size classes, so that the many tiny
+//    tensors of an autograd graph cost no aligned_alloc/free each;
+//  - large ones (1 MiB and up) in one process-wide cache keyed by size, so that a training loop
+//    that allocates the same activations every step does not page-fault them in again.
 #include "ember/tensor/storage.h"
 
+#include <array>
 #include <cstdlib>
+#include <map>
+#include <mutex>
 #include <new>
+#include <vector>
 
 #include "ember/core/error.h"
 
 namespace ember {
 
+namespace {
+
+constexpr size_t kAlign = 64;
+constexpr int kSmallClasses = 9;                 // 64 B, 128 B, ..., 16 KiB
+constexpr size_t kSmallMax = kAlign << (kSmallClasses - 1);
+constexpr size_t kBlocksPerClass = 64;
+constexpr size_t kLargeMin = size_t{1} << 20;   // 1 MiB
+constexpr size_t kLargeCacheBytes = size_t{512} << 20;
+
+int small_class(size_t nbytes) {
+  int c = 0;
+  while ((kAlign << c) < nbytes) ++c;
+  return c;
+}
+
+struct SmallCache {
+  std::array<std::vector<void*>, kSmallClasses> free;
+  ~SmallCache();
+};
+__attribute__((tls_model("initial-exec"))) thread_local bool t_small_cache_dead = false;  // trivially destructible: readable during thread exit
+__attribute__((tls_model("initial-exec"))) thread_local SmallCache t_small_cache;
+SmallCache::~SmallCache() {
+  t_small_cache_dead = true;
+  for (auto& list : free)
+    for (void* p : list) std::free(p);
+}
+
+struct LargeCache {
+  std::mutex mu;
+  std::multimap<size_t, void*> blocks;
+  size_t bytes = 0;
+};
+LargeCache& large_cache() {
+  static LargeCache* c = new LargeCache();  // never destroyed: storages may die during exit
+  return *c;
+}
+
+void* raw_alloc(size_t rounded) {
+  void* p = std::aligned_alloc(kAlign, rounded);
+  if (!p) {
+    release_cached_memory();
+    p = std::aligned_alloc(kAlign, rounded);
+  }
+  return p;
+}
+
+// Rounds `nbytes` to what the allocator hands out for it.
+size_t rounded_size(size_t nbytes) {
+  if (nbytes <= kSmallMax) return kAlign << small_class(nbytes == 0 ? 1 : nbytes);
+  if (nbytes >= kLargeMin) return (nbytes + 4095) / 4096 * 4096;
+  return (nbytes + kAlign - 1) / kAlign * kAlign;
+}
+
+void* cpu_alloc(size_t nbytes) {
+  const size_t rounded = rounded_size(nbytes);
+  if (rounded <= kSmallMax && !t_small_cache_dead) {
+    auto& list = t_small_cache.free[small_class(rounded)];
+    if (!list.empty()) {
+      void* p = list.back();
+      list.pop_back();
+      return p;
+    }
+  } else if (rounded >= kLargeMin) {
+    auto& c = large_cache();
+    std::lock_guard<std::mutex> lock(c.mu);
+    auto it = c.blocks.find(rounded);
+    if (it != c.blocks.end()) {
+      void* p = it->second;
+      c.blocks.erase(it);
+      c.bytes -= rounded;
+      return p;
+    }
+  }
+  return raw_alloc(rounded);
+}
+
+void cpu_free(void* p, size_t nbytes) {
+  const size_t rounded = rounded_size(nbytes);
+  if (rounded <= kSmallMax && !t_small_cache_dead) {
+    auto& list = t_small_cache.free[small_class(rounded)];
+    if (list.size() < kBlocksPerClass) {
+      list.push_back(p);
+      return;
+    }
+  } else if (rounded >= kLargeMin && rounded <= kLargeCacheBytes / 4) {
+    auto& c = large_cache();
+    std::lock_guard<std::mutex> lock(c.mu);
+    // make room: drop the oldest-sized (smallest) blocks first
+    while (c.bytes + rounded > kLargeCacheBytes && !c.blocks.empty()) {
+      auto it = c.blocks.begin();
+      c.bytes -= it->first;
+      std::free(it->second);
+      c.blocks.erase(it);
+    }
+    c.blocks.emplace(rounded, p);
+    c.bytes += rounded;
+    return;
+  }
+  std::free(p);
+}
+
+}  // namespace
+
+void release_cached_memory() {
+  auto& c = large_cache();
+  std::lock_guard<std::mutex> lock(c.mu);
+  for (auto& [size, p] : c.blocks) std::free(p);
+  c.blocks.clear();
+  c.bytes = 0;
+}
+
 StorageImpl::StorageImpl(size_t nbytes, Device device) : nbytes_(nbytes), device_(device), owned_(true) {
   EMBER_CHECK(device.is_cpu(), "Storage: device ", device.str(), " is not available in this build");
-  size_t rounded = (nbytes + 63) / 64 * 64;
-  if (rounded == 0) rounded = 64;
-  data_ = std::aligned_alloc(64, rounded);
+  data_ = cpu_alloc(nbytes);
   if (!data_) EMBER_THROW("Storage: out of memory allocating ", nbytes, " bytes");
 }
 
@@ -19,7 +138,7 @@ StorageImpl::StorageImpl(void* data, size_t nbytes, Device device, std::function
     : data_(data), nbytes_(nbytes), device_(device), deleter_(std::move(deleter)) {}
 
 StorageImpl::~StorageImpl() {
-  if (owned_) std::free(data_);
+  if (owned_) cpu_free(data_, nbytes_);
   else if (deleter_) deleter_(data_);
 }
 

@@ -37,4 +37,8 @@ class StorageImpl {
 
 using Storage = std::shared_ptr<StorageImpl>;
 
+// Freed CPU blocks of 1 MiB and more are kept (up to 512 MiB) for reuse by tensors of the
+// same size; this returns them to the system.
+void release_cached_memory();
+
 }  // namespace ember

@@ -2,6 +2,7 @@
 #include "backend/cpu/dispatch.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/loops.h"
+#include "tensor/make.h"
 
 namespace ember::cpu {
 
@@ -32,18 +33,44 @@ void binary(BinaryOp op, const Tensor& a, const Tensor& b, Tensor& out, Scalar a
   });
 }
 
-void sum_dims(const Tensor& x_in, const std::vector<int64_t>& dims, Tensor& out) {
-  // Move the reduced dims last, make the data contiguous, then reduce each row.
-  const int64_t nd = x_in.dim();
+void binary_scalar(BinaryOp op, const Tensor& a, Scalar b, Tensor& out) {
+  dispatch_numeric(out.dtype(), "binary", [&](auto tag) {
+    using T = decltype(tag);
+    const T v = b.to<T>();
+    switch (op) {
+      case BinaryOp::Add: map<T, T>(out, [v](T x) { return T(x + v); }, a); break;
+      case BinaryOp::Sub: map<T, T>(out, [v](T x) { return T(x - v); }, a); break;
+      case BinaryOp::Mul: map<T, T>(out, [v](T x) { return T(x * v); }, a); break;
+      case BinaryOp::Div:
+        if constexpr (std::is_floating_point_v<T>) map<T, T>(out, [v](T x) { return T(x / v); }, a);
+        else EMBER_THROW("div: integer division kernel called on ", dtype_name(out.dtype()));
+        break;
+    }
+  });
+}
+
+Tensor rows_cols(const Tensor& x_in, const std::vector<int64_t>& dims, int64_t& rows, int64_t& cols) {
+  const int64_t nd = x_in.dim(), k = static_cast<int64_t>(dims.size());
+  rows = cols = 1;
+  bool trailing = x_in.is_contiguous();
+  for (int64_t i = 0; trailing && i < k; ++i) trailing = dims[i] == nd - k + i;
+  if (trailing) {
+    for (int64_t d = 0; d < nd; ++d) (d < nd - k ? rows : cols) *= x_in.size(d);
+    return x_in;
+  }
   std::vector<bool> reduced(nd, false);
   for (int64_t d : dims) reduced[d] = true;
   std::vector<int64_t> perm;
-  int64_t rows = 1, cols = 1;
   for (int64_t d = 0; d < nd; ++d)
     if (!reduced[d]) { perm.push_back(d); rows *= x_in.size(d); }
   for (int64_t d = 0; d < nd; ++d)
     if (reduced[d]) { perm.push_back(d); cols *= x_in.size(d); }
-  Tensor x = contiguous(nd ? x_in.permute(perm) : x_in);
+  return contiguous(make_view(x_in, x_in.layout().permute(perm)));  // (no autograd here)
+}
+
+void sum_dims(const Tensor& x_in, const std::vector<int64_t>& dims, Tensor& out) {
+  int64_t rows, cols;
+  Tensor x = rows_cols(x_in, dims, rows, cols);
   dispatch_numeric(x.dtype(), "sum", [&](auto tag) {
     using T = decltype(tag);
     using Acc = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
@@ -52,7 +79,7 @@ void sum_dims(const Tensor& x_in, const std::vector<int64_t>& dims, Tensor& out)
     EMBER_CHECK(out.is_contiguous(), "sum: output must be contiguous");
     if (rows == 1) {
       // one long reduction: per-thread partial sums, combined in a fixed order
-      int nt = std::max(1, omp_get_max_threads());
+      int nt = cols > kGrainSize && !omp_in_parallel() ? std::max(1, max_threads()) : 1;
       std::vector<Acc> partial(nt, Acc(0));
       int64_t per = (cols + nt - 1) / nt;
       parallel_for(nt, 1, [&](int64_t b, int64_t e) {

@@ -3,6 +3,8 @@
 #include <atomic>
 #include <cstring>
 
+#include "backend/cpu/parallel_for.h"
+
 namespace ember::cpu {
 
 namespace {
@@ -65,6 +67,7 @@ dnnl::primitive_attr dnnl_user_scratchpad_attr() {
 
 void dnnl_execute(const dnnl::primitive& prim, const dnnl::memory::desc& scratchpad_md,
                   std::unordered_map<int, dnnl::memory> args) {
+  max_threads();  // oneDNN reads this thread's OpenMP setting
   if (scratchpad_md.get_size() > 0) args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(scratchpad_md, dnnl_engine()));
   prim.execute(dnnl_stream(), args);
   dnnl_stream().wait();

@@ -61,11 +61,20 @@ void map_impl(Tensor& out, F& f, std::index_sequence<I...>, const typename tenso
   Out* o = static_cast<Out*>(out.raw_data());
   std::tuple<const In*...> p{static_cast<const In*>(ins.raw_data())...};
 
-  bool flat = out.is_contiguous() && ((ins.is_contiguous() && ins.numel() == n) && ...);
-  if (flat) {
+  const bool out_flat = out.is_contiguous();
+  if (out_flat && ((ins.is_contiguous() && ins.numel() == n) && ...)) {
     parallel_for(n, kGrainSize, [&](int64_t b, int64_t e) {
       Out* __restrict oo = o;
       for (int64_t i = b; i < e; ++i) oo[i] = f(std::get<I>(p)[i]...);
+    });
+    return;
+  }
+  if (out_flat && (((ins.is_contiguous() && ins.numel() == n) || ins.numel() == 1) && ...)) {
+    // some operands are single elements broadcast over out: step 0 through them
+    const std::array<int64_t, sizeof...(In)> step{(ins.numel() == n ? int64_t{1} : int64_t{0})...};
+    parallel_for(n, kGrainSize, [&](int64_t b, int64_t e) {
+      Out* __restrict oo = o;
+      for (int64_t i = b; i < e; ++i) oo[i] = f(std::get<I>(p)[i * step[I]]...);
     });
     return;
   }

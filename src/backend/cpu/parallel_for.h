@@ -9,10 +9,14 @@ namespace ember::cpu {
 
 constexpr int64_t kGrainSize = 32768;
 
+// The thread count set by ember::set_num_threads (applied to the calling thread's OpenMP
+// setting, so threads started by the user follow it too). Call before any parallel region.
+int max_threads();
+
 template <class F>
 void parallel_for(int64_t n, int64_t grain, F&& fn) {
   if (n <= 0) return;
-  int nt = omp_get_max_threads();
+  int nt = max_threads();
   if (nt <= 1 || n <= grain || omp_in_parallel()) {
     fn(int64_t{0}, n);
     return;

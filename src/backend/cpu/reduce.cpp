@@ -26,18 +26,8 @@ struct Rows {
 };
 
 Rows as_rows(const Tensor& x, const std::vector<int64_t>& dims) {
-  const int64_t nd = x.dim();
-  std::vector<bool> reduced(nd, false);
-  for (int64_t d : dims) reduced[d] = true;
-  std::vector<int64_t> perm;
   Rows r;
-  for (int64_t d = 0; d < nd; ++d)
-    if (!reduced[d]) { perm.push_back(d); r.rows *= x.size(d); }
-  for (int64_t d = 0; d < nd; ++d)
-    if (reduced[d]) { perm.push_back(d); r.cols *= x.size(d); }
-  bool identity = true;
-  for (int64_t d = 0; d < nd; ++d) identity = identity && perm[d] == d;
-  r.x = contiguous(identity ? x : make_view(x, x.layout().permute(perm)));
+  r.x = rows_cols(x, dims, r.rows, r.cols);
   return r;
 }
 
@@ -52,7 +42,7 @@ int64_t row_grain(int64_t cols) { return std::max<int64_t>(1, kGrainSize / std::
 // fn(lo, hi) -> Acc over [0, n) in per-thread pieces, combined left to right from `init`.
 template <class Acc, class F, class C>
 Acc reduce_range(int64_t n, Acc init, F fn, C combine) {
-  int nt = omp_get_max_threads();
+  int nt = max_threads();
   if (nt <= 1 || n <= kGrainSize || omp_in_parallel()) return combine(init, fn(int64_t{0}, n));
   int64_t chunks = std::min<int64_t>(nt, (n + kGrainSize - 1) / kGrainSize);
   int64_t per = (n + chunks - 1) / chunks;
