@@ -71,6 +71,20 @@ TEST(NNDropout, GradientUsesTheSameMask) {
   EXPECT_TENSOR_CLOSE(x.grad(), (y / x).detach(), 1e-12, 1e-9);
 }
 
+TEST(NNDropout, GradcheckWithAFixedMask) {
+  // reseeding inside fn gives every evaluation the same mask, so finite differences apply
+  Tensor x = wave({6, 7}, 0.1, 1.0, kFloat64).requires_grad_(true);
+  EXPECT_TRUE(ember::testing::gradcheck([](const TensorList& t) {
+    manual_seed(11);
+    return F::dropout(t[0], 0.3);
+  }, {x}));
+  Tensor x4 = wave({2, 3, 2, 2}, 0.1, 1.0, kFloat64).requires_grad_(true);
+  EXPECT_TRUE(ember::testing::gradcheck([](const TensorList& t) {
+    manual_seed(12);
+    return F::dropout2d(t[0], 0.5);
+  }, {x4}));
+}
+
 TEST(NNDropout, Dropout2dDropsWholeChannels) {
   manual_seed(7);
   Tensor x = ones({8, 16, 5, 5});

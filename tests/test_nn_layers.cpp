@@ -67,6 +67,13 @@ TEST(NNEmbedding, PaddingIdxRowIsZeroAndGetsNoGradient) {
   EXPECT_EQ(emb.repr(), "Embedding(10, 4, padding_idx=9)");
 }
 
+TEST(NNEmbedding, Gradcheck) {
+  Tensor w = leaf64({7, 3}, 0.2);
+  Tensor idx = tensor(std::vector<int64_t>{1, 4, 1, 6, 0, 2, 4, 4}, {2, 4});
+  EXPECT_TRUE(gradcheck([&](const TensorList& t) { return F::embedding(idx, t[0]); }, {w}));
+  // (with padding_idx the padding row's gradient is zero by definition, not the derivative)
+}
+
 TEST(NNEmbedding, MaxNormRenormalisesLookedUpRowsLikePyTorch) {
   Tensor idx = tensor(std::vector<int64_t>{1, 4, 1, 5, 0, 2}, {2, 3});
   // F.embedding(idx, w, max_norm=1.5): the rows 0, 1, 2, 4, 5 with norm > 1.5 are rescaled in place

@@ -149,7 +149,7 @@ TEST(NNBatchNorm, GradcheckTrainingAndEval) {
                                                                           true, 0.1, 1e-5); }, {x2}));
 }
 
-TEST(NNBatchNorm, OneDnnFloat32MatchesFloat64Loops) {
+TEST(NNBatchNorm, Float32MatchesFloat64) {
   for (bool training : {true, false}) {
     SCOPED_TRACE(training ? "training" : "eval");
     TensorList in32, in64;

@@ -103,6 +103,8 @@ TEST(NNPooling, OneDnnFloat32MatchesFloat64Loops) {
       [](const Tensor& x) { return F::avg_pool2d(x, 3, 2, 1); },
       [](const Tensor& x) { return F::avg_pool2d(x, 3, 2, 1, true, false); },
       [](const Tensor& x) { return F::avg_pool2d(x, 3, 2, 1, true, true); },  // ceil-cut windows: the loops
+      [](const Tensor& x) { return F::adaptive_avg_pool2d(x.narrow(2, 0, 12), F::Size2(4, 11)); },  // tiles
+      [](const Tensor& x) { return F::adaptive_avg_pool2d(x, F::Size2(5, 3)); },  // overlapping bins
   };
   for (size_t i = 0; i < cases.size(); ++i) {
     SCOPED_TRACE("case " + std::to_string(i));

@@ -1,6 +1,5 @@
 // Golden op table for the nn layers (kind "function": conv, pooling, normalisation) and the
 // model cases (kind "model": a Sequential described by args.layers, one SGD step).
-#include <cctype>
 #include <sstream>
 
 #include <ember/nn/functional.h>
@@ -185,16 +184,10 @@ std::shared_ptr<nn::Module> make_layer(const LayerSpec& s) {
   throw Unsupported("model layer '" + n + "' (random layers cannot reproduce PyTorch's generator)");
 }
 
-// The loss of out against y, from the loss ops every ember build has.
+// The case's loss (nn::functional, mean reduction) of out against y.
 Tensor model_loss(const std::string& loss, const Tensor& out, const Tensor& y) {
-  if (loss == "cross_entropy") {  // mean over the batch of -log_softmax(out)[i, y_i]
-    Tensor picked = log_softmax(out, 1).gather(1, y.to(kInt64).unsqueeze(1));
-    return -picked.sum() / static_cast<double>(out.size(0));
-  }
-  if (loss == "mse") {
-    Tensor d = out - y;
-    return (d * d).sum() / static_cast<double>(d.numel());
-  }
+  if (loss == "cross_entropy") return F::cross_entropy(out, y);
+  if (loss == "mse") return F::mse_loss(out, y);
   throw Unsupported("model loss '" + loss + "'");
 }
 

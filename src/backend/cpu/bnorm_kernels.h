@@ -6,9 +6,10 @@
 // given tensors; use_stats=true (eval): they are read.
 //
 // These are ember's own loops, not oneDNN's: for the plain (N,C,H,W) layout oneDNN 2.6 only
-// has a scalar reference implementation (ncsp_bnorm), 3-4x slower than these vectorised
-// passes over each channel (which stay in L2 after the first), and its blocked layouts would
-// cost a reorder of x, y, gy and gx per call.
+// has a scalar reference implementation (ncsp_bnorm), about 7x slower than these vectorised
+// passes over each channel, which stay in L2 after the first (one thread, x:(64,64,14,14):
+// forward 1.2 vs 0.18 ms, backward 1.7 vs 0.24 ms); its blocked layouts would cost a reorder
+// of x, y, gy and gx per call.
 #include "ember/tensor/tensor.h"
 
 namespace ember::cpu {

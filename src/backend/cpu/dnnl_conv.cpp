@@ -3,11 +3,13 @@
 // so oneDNN picks its fastest blocked layouts; plain NCHW/OIHW tensors are reordered at the
 // edges. A training step reorders each tensor once: the forward keeps its blocked copy of x
 // for the weights pass, and the backward reorders gy once for both passes. float64 goes to the
-// reference loops (conv_ref.cpp).
+// reference loops (conv_ref.cpp). Temporaries (blocked copies, scratchpads) live in per-thread
+// scratch buffers (scratch.h), so a training loop does not fault in fresh pages every step.
 #include <optional>
 
 #include "backend/cpu/conv_kernels.h"
 #include "backend/cpu/dnnl_context.h"
+#include "backend/cpu/scratch.h"
 #include "tensor/make.h"
 
 namespace ember::cpu {
@@ -136,9 +138,30 @@ std::shared_ptr<BwdWeightsEntry> get_bwd_weights(const ConvGeom& g, bool with_bi
 
 memory wrap(const memory::desc& md, const Tensor& t) { return memory(md, dnnl_engine(), t.raw_data()); }
 
-// Memory for a primitive output: the tensor itself when layouts agree, else a scratch buffer.
-memory out_mem(const Relayout& r, const memory::desc& prim_md, const memory::desc& plain, Tensor& t) {
-  return r.needed() ? memory(prim_md, dnnl_engine()) : wrap(plain, t);
+// Scratch slots (scratch.h) of one call's temporaries.
+enum ScratchSlot { kSrcSlot, kDstSlot, kWeiSlot, kDySlot, kDy2Slot, kDwSlot, kPadSlot };
+
+memory scratch_mem(const memory::desc& md, int slot) {
+  return memory(md, dnnl_engine(), scratch_buffer(slot, md.get_size()));
+}
+
+// `m` in the layout `r` leads to: m itself, or a copy in scratch `slot`.
+memory relayout(const Relayout& r, const memory& m, int slot) {
+  if (!r.needed()) return m;
+  memory out = scratch_mem(r.to_desc(), slot);
+  r.run_into(m, out);
+  return out;
+}
+
+// Memory for a primitive output: the tensor itself when layouts agree, else scratch `slot`.
+memory out_mem(const Relayout& r, const memory::desc& prim_md, const memory::desc& plain, Tensor& t, int slot) {
+  return r.needed() ? scratch_mem(prim_md, slot) : wrap(plain, t);
+}
+
+void execute(const dnnl::primitive& prim, const memory::desc& scratchpad, std::unordered_map<int, memory> args) {
+  if (scratchpad.get_size() > 0) args.emplace(DNNL_ARG_SCRATCHPAD, scratch_mem(scratchpad, kPadSlot));
+  prim.execute(dnnl_stream(), args);
+  dnnl_stream().wait();
 }
 
 // gy in whatever layouts the backward primitives ask for, each reordered at most once.
@@ -148,7 +171,7 @@ class GradOut {
   memory in(const Relayout& r) {
     if (!r.needed()) return plain_;
     if (!have_ || !(last_.get_desc() == r.to_desc())) {
-      last_ = r.run(plain_);
+      last_ = relayout(r, plain_, have_ ? kDy2Slot : kDySlot);  // keep the first copy alive
       have_ = true;
     }
     return last_;
@@ -161,21 +184,21 @@ class GradOut {
 
 void backward_data(const BwdDataEntry& e, GradOut& dy_src, const Tensor& w, Tensor& gx) {
   memory dy = dy_src.in(e.dy_in);
-  memory wei = e.wei_in.run(wrap(e.mds.wei, w));
-  memory dx = out_mem(e.dx_out, e.pd.diff_src_desc(), e.mds.src, gx);
-  dnnl_execute(e.prim, e.pd.scratchpad_desc(), {{DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DIFF_SRC, dx}});
+  memory wei = relayout(e.wei_in, wrap(e.mds.wei, w), kWeiSlot);
+  memory dx = out_mem(e.dx_out, e.pd.diff_src_desc(), e.mds.src, gx, kDstSlot);
+  execute(e.prim, e.pd.scratchpad_desc(), {{DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DIFF_SRC, dx}});
   if (e.dx_out.needed()) e.dx_out.run_into(dx, wrap(e.mds.src, gx));
 }
 
 void backward_weights(const BwdWeightsEntry& e, GradOut& dy_src, const Tensor& x, const Tensor& src_keep, Tensor& gw,
                       Tensor* gb) {
   memory src = src_keep.defined() && e.pd.src_desc() == e.fwd_src ? memory(e.fwd_src, dnnl_engine(), src_keep.raw_data())
-                                                                   : e.x_in.run(wrap(e.mds.src, x));
+                                                                   : relayout(e.x_in, wrap(e.mds.src, x), kSrcSlot);
   memory dy = dy_src.in(e.dy_in);
-  memory dw = out_mem(e.dw_out, e.pd.diff_weights_desc(), e.mds.wei, gw);
+  memory dw = out_mem(e.dw_out, e.pd.diff_weights_desc(), e.mds.wei, gw, kDwSlot);
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_DIFF_WEIGHTS, dw}};
   if (gb) args.emplace(DNNL_ARG_DIFF_BIAS, wrap(e.mds.bias, *gb));
-  dnnl_execute(e.prim, e.pd.scratchpad_desc(), std::move(args));
+  execute(e.prim, e.pd.scratchpad_desc(), std::move(args));
   if (e.dw_out.needed()) e.dw_out.run_into(dw, wrap(e.mds.wei, gw));
 }
 
@@ -190,13 +213,13 @@ void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, Tensor& y
     src = wrap(e->pd.src_desc(), *src_keep);
     e->src_in.run_into(wrap(e->mds.src, x), src);
   } else {
-    src = e->src_in.run(wrap(e->mds.src, x));
+    src = relayout(e->src_in, wrap(e->mds.src, x), kSrcSlot);
   }
-  memory wei = e->wei_in.run(wrap(e->mds.wei, w));
-  memory dst = out_mem(e->dst_out, e->pd.dst_desc(), e->mds.dst, y);
+  memory wei = relayout(e->wei_in, wrap(e->mds.wei, w), kWeiSlot);
+  memory dst = out_mem(e->dst_out, e->pd.dst_desc(), e->mds.dst, y, kDstSlot);
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
   if (b.defined()) args.emplace(DNNL_ARG_BIAS, wrap(e->mds.bias, b));
-  dnnl_execute(e->prim, e->pd.scratchpad_desc(), std::move(args));
+  execute(e->prim, e->pd.scratchpad_desc(), std::move(args));
   if (e->dst_out.needed()) e->dst_out.run_into(dst, wrap(e->mds.dst, y));
 }
 

@@ -6,9 +6,9 @@
 #include <limits>
 
 #include "ember/nn/functional.h"
+#include "ember/nn/functional/dropout.h"
 #include "ember/tensor/factory.h"
 #include "ember/tensor/ops.h"
-#include "nn/functional/rnn_dropout.h"
 
 namespace ember::nn::functional {
 
@@ -36,7 +36,7 @@ std::tuple<Tensor, Tensor> attend(const Tensor& q, const Tensor& k, const Tensor
   Tensor scores = matmul(q * scale, k.transpose(-2, -1));  // (B,L,S)
   if (mask.defined()) scores = scores + mask;
   Tensor weights = softmax(scores, -1);
-  Tensor dropped = dropout_p > 0.0 ? rnn_dropout(weights, dropout_p) : weights;
+  Tensor dropped = dropout_p > 0.0 ? dropout(weights, dropout_p, true) : weights;
   return {matmul(dropped, v), weights};
 }
 

@@ -1,6 +1,7 @@
 // max_pool2d (with indices), avg_pool2d, adaptive_avg_pool2d: shape rules, forward and backward.
 // float32 runs on oneDNN where it computes what PyTorch does; otherwise (float64, indices
-// requested, avg windows cut by ceil_mode, divisor_override) the loops in pool_kernels.cpp.
+// requested, avg windows cut by ceil_mode, divisor_override, adaptive bins that overlap) the
+// loops in pool_kernels.cpp.
 #include "ember/nn/functional/pooling.h"
 
 #include "autograd/record.h"
@@ -80,9 +81,6 @@ PoolCall plan_window(const char* op, const Tensor& x, Size2 k, std::optional<Siz
   return c;
 }
 
-// The user's view of an output computed as planes.
-Tensor as_output(const Tensor& planes, const Shape& shape) { return reshaped(planes, shape); }
-
 std::tuple<Tensor, Tensor> max_pool_impl(const Tensor& x, const PoolCall& c, bool want_indices) {
   const bool grad = autograd::needs_grad(x);
   Tensor xp = reshaped(x, c.planes_in());
@@ -93,7 +91,7 @@ std::tuple<Tensor, Tensor> max_pool_impl(const Tensor& x, const PoolCall& c, boo
     idx = make_empty(c.planes_out(), kInt64);
     cpu::max_pool2d_forward(xp, y, idx, c.g);
   }
-  Tensor out = as_output(y, c.y_shape);
+  Tensor out = reshaped(y, c.y_shape);
   if (grad) {
     const PoolGeom g = c.g;
     const Shape xs = x.sizes();
@@ -107,7 +105,7 @@ std::tuple<Tensor, Tensor> max_pool_impl(const Tensor& x, const PoolCall& c, boo
                        return {reshaped(gx, xs)};
                      });
   }
-  return {out, want_indices ? as_output(idx, c.y_shape) : Tensor()};
+  return {out, want_indices ? reshaped(idx, c.y_shape) : Tensor()};
 }
 
 }  // namespace
@@ -133,7 +131,7 @@ Tensor avg_pool2d(const Tensor& x, Size2 kernel_size, std::optional<Size2> strid
   Tensor y = make_empty(c.planes_out(), x.dtype());
   if (!cpu::dnnl_avg_pool2d_forward(xp, y, c.g, count_include_pad, div))
     cpu::avg_pool2d_forward(xp, y, c.g, count_include_pad, div);
-  Tensor out = as_output(y, c.y_shape);
+  Tensor out = reshaped(y, c.y_shape);
   if (autograd::needs_grad(x)) {
     const PoolGeom g = c.g;
     const Shape xs = x.sizes();
@@ -154,19 +152,27 @@ Tensor adaptive_avg_pool2d(const Tensor& x, Size2 output_size) {
   EMBER_CHECK(output_size.h > 0 && output_size.w > 0, "adaptive_avg_pool2d: output_size must be positive, got (",
               output_size.h, ", ", output_size.w, ")");
   PoolCall c = plan("adaptive_avg_pool2d", x, output_size.h, output_size.w);
+  // When the bins tile the input exactly, they are the windows of a plain average pool (oneDNN).
+  PoolGeom tiled = c.g;
+  const bool tiles = c.g.H % c.g.OH == 0 && c.g.W % c.g.OW == 0;
+  if (tiles) {
+    tiled.KH = tiled.stride[0] = c.g.H / c.g.OH;
+    tiled.KW = tiled.stride[1] = c.g.W / c.g.OW;
+  }
   Tensor xp = reshaped(x, c.planes_in());
   Tensor y = make_empty(c.planes_out(), x.dtype());
-  cpu::adaptive_avg_pool2d_forward(xp, y, c.g);
-  Tensor out = as_output(y, c.y_shape);
+  if (!(tiles && cpu::dnnl_avg_pool2d_forward(xp, y, tiled, true, 0))) cpu::adaptive_avg_pool2d_forward(xp, y, c.g);
+  Tensor out = reshaped(y, c.y_shape);
   if (autograd::needs_grad(x)) {
     const PoolGeom g = c.g;
     const Shape xs = x.sizes();
     autograd::record("AdaptiveAvgPool2DBackward0", {x}, {out}, {},
-                     [g, xs](const TensorList& gr, const TensorList&) -> TensorList {
+                     [g, tiled, tiles, xs](const TensorList& gr, const TensorList&) -> TensorList {
                        check_no_double_backward("adaptive_avg_pool2d");
                        Tensor gy = reshaped(gr[0], {g.P, g.OH, g.OW});
                        Tensor gx = make_empty({g.P, g.H, g.W}, gy.dtype());
-                       cpu::adaptive_avg_pool2d_backward(gy, gx, g);
+                       if (!(tiles && cpu::dnnl_avg_pool2d_backward(gy, gx, tiled, true, 0)))
+                         cpu::adaptive_avg_pool2d_backward(gy, gx, g);
                        return {reshaped(gx, xs)};
                      });
   }

@@ -8,9 +8,9 @@
 #include "backend/cpu/dispatch.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/rnn_kernels.h"
+#include "ember/nn/functional/dropout.h"
 #include "ember/tensor/factory.h"
 #include "ember/tensor/ops.h"
-#include "nn/functional/rnn_dropout.h"
 #include "nn/functional/util.h"
 #include "tensor/make.h"
 
@@ -212,7 +212,7 @@ std::tuple<Tensor, Tensor, Tensor> run_stack(RnnMode mode, const Tensor& x, cons
       if (lstm) cns.push_back(r.cn);
     }
     input = D == 2 ? cat(outs, 2) : outs[0];
-    if (dropout > 0.0 && train && l + 1 < num_layers) input = rnn_dropout(input, dropout);
+    if (dropout > 0.0 && train && l + 1 < num_layers) input = functional::dropout(input, dropout, true);
   }
   Tensor out = batched ? (batch_first ? input.transpose(0, 1) : input) : input.squeeze(1);
   Tensor hn = stack(hns, 0), cn = lstm ? stack(cns, 0) : Tensor();

@@ -7,6 +7,7 @@
 #include "ember/nn/functional.h"
 #include "ember/nn/init.h"
 #include "ember/tensor/factory.h"
+#include "nn/layers/default_init.h"
 
 namespace ember::nn {
 
@@ -15,12 +16,8 @@ namespace F = functional;
 NonDynamicallyQuantizableLinear::NonDynamicallyQuantizableLinear(int64_t in, int64_t out, bool has_bias)
     : Module("NonDynamicallyQuantizableLinear"), in_features(in), out_features(out) {
   weight = register_parameter("weight", empty({out, in}));
-  init::kaiming_uniform_(weight, std::sqrt(5.0));
-  if (has_bias) {
-    bias = register_parameter("bias", empty({out}));
-    const double bound = in > 0 ? 1.0 / std::sqrt(static_cast<double>(in)) : 0.0;
-    init::uniform_(bias, -bound, bound);
-  }
+  if (has_bias) bias = register_parameter("bias", empty({out}));
+  detail::reset_weight_and_bias(weight, bias);  // nn.Linear's init
 }
 
 Tensor NonDynamicallyQuantizableLinear::forward(const Tensor& x) { return F::linear(x, weight, bias); }
