@@ -230,3 +230,23 @@ TEST(Image, EncoderRejectsBadTensors) {
   EXPECT_NE(error_of([] { io::encode_jpeg(zeros({4, 4, 3}, kUInt8), 0); }).find("quality"), std::string::npos);
   EXPECT_NE(error_of([] { io::encode_png(zeros({0, 4, 3}, kUInt8)); }).find("empty"), std::string::npos);
 }
+
+TEST(Image, EveryTruncationAndCorruptionIsAnErrorNotACrash) {
+  for (const char* hex : {kJpegRgb, kJpegGrey, kPngPalette, kPng16}) {
+    const auto full = from_hex(hex);
+    for (size_t k = 0; k < full.size(); ++k) {
+      std::vector<uint8_t> cut(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(k));
+      EXPECT_NE(error_of([&] { io::decode_image(cut, "cut"); }), "<no error>") << "prefix of " << k << " bytes";
+    }
+    // Flipped bytes: a decoded image or an ember::Error, nothing else.
+    Generator gen(1);
+    for (int trial = 0; trial < 300; ++trial) {
+      auto bad = full;
+      for (int f = 0; f < 3; ++f) bad[data::random_int(gen, static_cast<int64_t>(bad.size()))] ^= 0x5A;
+      try {
+        io::decode_image(bad, "flipped");
+      } catch (const Error&) {
+      }
+    }
+  }
+}

@@ -1,7 +1,7 @@
 // JPEG (libjpeg-turbo) and PNG (libpng) decoding and encoding into (H,W,C) uint8 tensors.
 // Both libraries report errors through callbacks; ours format the message and longjmp back to
-// the frame that called setjmp. Those frames hold no C++ objects that change after setjmp (all
-// state lives in the caller's struct), so the jump skips only C frames and no destructor.
+// the frame that called setjmp. Those frames create no C++ object with a destructor after setjmp
+// (all state lives in the caller's struct), so the jump skips only C frames and no destructor.
 #include "ember/io/image.h"
 
 #include <cerrno>
@@ -84,6 +84,7 @@ void jpeg_on_message(j_common_ptr cinfo, int level) {
 struct JpegDecode {
   const std::vector<uint8_t>* bytes;
   Tensor out;
+  std::vector<uint8_t> row;  // CMYK scanline (here, not a local: a longjmp would skip its destructor)
   JpegError err;
   jpeg_decompress_struct cinfo;
 };
@@ -112,7 +113,8 @@ bool jpeg_decode(JpegDecode& d) {
   const int64_t c = cmyk ? 3 : nc;
   d.out = empty({h, w, c}, kUInt8);
   uint8_t* dst = d.out.data_ptr<uint8_t>();
-  std::vector<uint8_t> row(cmyk ? static_cast<size_t>(w * 4) : 0);
+  std::vector<uint8_t>& row = d.row;
+  row.resize(cmyk ? static_cast<size_t>(w * 4) : 0);
   while (d.cinfo.output_scanline < d.cinfo.output_height) {
     uint8_t* line = dst + static_cast<int64_t>(d.cinfo.output_scanline) * w * c;
     JSAMPROW rp = cmyk ? row.data() : line;
@@ -177,6 +179,7 @@ struct PngState {
   size_t pos = 0;
   std::vector<uint8_t>* out = nullptr;  // encoding
   Tensor img;
+  std::vector<png_bytep> rows;  // here, not a local: a longjmp would skip its destructor
   std::string message;
   png_structp png = nullptr;
   png_infop info = nullptr;
@@ -232,9 +235,9 @@ bool png_decode(PngState& s) {
   const int64_t h = png_get_image_height(s.png, s.info), w = png_get_image_width(s.png, s.info);
   const int64_t c = png_get_channels(s.png, s.info);
   s.img = empty({h, w, c}, kUInt8);
-  std::vector<png_bytep> rows(static_cast<size_t>(h));
-  for (int64_t y = 0; y < h; ++y) rows[y] = s.img.data_ptr<uint8_t>() + y * w * c;
-  png_read_image(s.png, rows.data());
+  s.rows.resize(static_cast<size_t>(h));
+  for (int64_t y = 0; y < h; ++y) s.rows[static_cast<size_t>(y)] = s.img.data_ptr<uint8_t>() + y * w * c;
+  png_read_image(s.png, s.rows.data());
   png_read_end(s.png, nullptr);
   png_destroy_read_struct(&s.png, &s.info, nullptr);
   return true;

@@ -102,6 +102,7 @@ class DataLoader {
     Batch& operator*() const { return *current_; }
     Batch* operator->() const { return current_.get(); }
     iterator& operator++() {
+      EMBER_CHECK(epoch_, "DataLoader: iterator incremented past the end of the epoch");
       current_ = std::static_pointer_cast<Batch>(detail::next_batch(*epoch_));
       if (!current_) epoch_.reset();
       return *this;

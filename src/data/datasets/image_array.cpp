@@ -24,13 +24,14 @@ void ImageArrayDataset::init(Tensor images, Tensor labels, Options options) {
   images_ = images.contiguous();
   targets_ = labels.to(kInt64).contiguous();
   options_ = std::move(options);
-  lut_.resize(static_cast<size_t>(C * 256));
+  scale_.resize(static_cast<size_t>(C));
+  shift_.resize(static_cast<size_t>(C));
   for (int64_t c = 0; c < C; ++c) {
     const size_t k = options_.mean.size() == 1 ? 0 : static_cast<size_t>(c);
     EMBER_CHECK(options_.std[k] != 0, "ImageArrayDataset: std is zero for channel ", c);
-    for (int v = 0; v < 256; ++v)
-      lut_[static_cast<size_t>(c * 256 + v)] =
-          static_cast<float>((static_cast<float>(v) / 255.f - options_.mean[k]) / options_.std[k]);
+    // (v / 255 - mean) / std = v * scale + shift
+    scale_[static_cast<size_t>(c)] = static_cast<float>(1.0 / (255.0 * options_.std[k]));
+    shift_[static_cast<size_t>(c)] = static_cast<float>(-options_.mean[k] / options_.std[k]);
   }
 }
 
@@ -38,9 +39,11 @@ void ImageArrayDataset::fill(int64_t index, float* out) const {
   EMBER_CHECK(index >= 0 && index < size(), "ImageArrayDataset: index ", index, " is out of range for size ", size());
   const int64_t C = images_.size(1), plane = images_.size(2) * images_.size(3);
   const uint8_t* src = images_.data_ptr<uint8_t>() + index * C * plane;
-  for (int64_t c = 0; c < C; ++c) {
-    const float* lut = lut_.data() + c * 256;
-    for (int64_t i = 0; i < plane; ++i) out[c * plane + i] = lut[src[c * plane + i]];
+  for (int64_t c = 0; c < C; ++c) {  // vectorised: widen, convert, one fused multiply-add
+    const float a = scale_[static_cast<size_t>(c)], b = shift_[static_cast<size_t>(c)];
+    const uint8_t* s = src + c * plane;
+    float* o = out + c * plane;
+    for (int64_t i = 0; i < plane; ++i) o[i] = static_cast<float>(s[i]) * a + b;
   }
 }
 

@@ -2,7 +2,7 @@
 // Images held in memory as uint8 (N,C,H,W) with int64 labels, served as float32 (C,H,W):
 // x / 255, normalised per channel with (mean, std), then an optional transform. Holding uint8
 // costs a quarter of the float size; batches without a transform are gathered straight into
-// the loader's float buffers through a 256-entry lookup table per channel.
+// the loader's float buffers (uint8 -> float and the affine normalisation in one vectorised pass).
 #include <string>
 #include <vector>
 
@@ -36,7 +36,7 @@ class ImageArrayDataset : public Dataset<Example> {
   void fill(int64_t index, float* out) const;
   Tensor images_, targets_;
   Options options_;
-  std::vector<float> lut_;  // C x 256
+  std::vector<float> scale_, shift_;  // per channel: x = v * scale + shift
 };
 
 }  // namespace ember::data
