@@ -312,6 +312,8 @@ TEST(TensorBoard, CloseThenWriteOpensANewFile) {
   w.add_scalar("a", 1, 0);
   w.close();
   EXPECT_EQ(summaries(first).size(), 1u);
+  EXPECT_EQ(w.event_file(), first);  // asking opens nothing
+  EXPECT_EQ(std::distance(fs::directory_iterator(d.path()), fs::directory_iterator()), 1);
   w.add_scalar("a", 2, 1);
   const std::string second = w.event_file();
   EXPECT_NE(first, second);

@@ -68,12 +68,14 @@ struct SummaryWriter::Impl {
   SummaryWriterOptions opts;
   std::mutex mu;
   std::unique_ptr<EventFileWriter> main;                          // null until opened / after close()
+  std::string last_path;                                          // main's file, kept after close()
   std::map<std::string, std::unique_ptr<EventFileWriter>> runs;  // add_scalars runs, by directory
 
   // The main event file, (re)opened on demand; the first one carries the purge_step events.
   EventFileWriter& file_writer() {
     if (!main) {
       main = std::make_unique<EventFileWriter>(log_dir, opts.max_queue, opts.flush_secs, opts.filename_suffix);
+      last_path = main->path();
       if (opts.purge_step) {
         const int64_t step = *opts.purge_step;
         main->add_event(make_event(now_seconds(), step, kEventFileVersion, "brain.Event:2"));
@@ -130,7 +132,7 @@ const std::string& SummaryWriter::get_logdir() const { return impl().log_dir; }
 std::string SummaryWriter::event_file() const {
   Impl& m = impl();
   std::lock_guard<std::mutex> lock(m.mu);
-  return m.file_writer().path();
+  return m.last_path;
 }
 
 void SummaryWriter::add_scalar(const std::string& tag, double value, Step global_step, WallTime walltime,

@@ -71,10 +71,14 @@ EventFileWriter::EventFileWriter(const std::string& logdir, int max_queue, doubl
               .string();
   file_ = std::fopen(path_.c_str(), "wb");
   EMBER_CHECK(file_ != nullptr, "SummaryWriter: cannot create event file '", path_, "': ", std::strerror(errno));
-  {
+  try {
     std::lock_guard<std::mutex> lock(mu_);
     pending_ = frame_record(make_event(now, std::nullopt, 3, "brain.Event:2"));
     write_pending_locked();
+  } catch (...) {  // the destructor will not run: close the file here
+    std::fclose(file_);
+    file_ = nullptr;
+    throw;
   }
   flusher_ = std::thread([this] { flusher_loop(); });
 }

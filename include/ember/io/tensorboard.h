@@ -110,7 +110,8 @@ class SummaryWriter {
   SummaryWriter& operator=(const SummaryWriter&) = delete;
 
   const std::string& get_logdir() const;
-  // The path of this writer's current event file (a new one is opened after close()).
+  // The path of this writer's current (or, after close(), last) event file; the first add_*
+  // after close() opens a new one.
   std::string event_file() const;
 
   // Value{tag, simple_value=float(value)} (new_style: a rank-0 DT_FLOAT tensor with the
