@@ -235,6 +235,7 @@ TrainResult train(const TrainOptions& o) {
     }
     skip_batches = 0;
     const double train_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    const double epoch_lr = optimizer->param_groups()[0].lr();  // the lr of the epoch's last step
 
     Metrics train_metrics = s.task->finalize(train_sums);
     ValidationContext vctx{epoch, exp.path(), &eval_writer};
@@ -266,7 +267,7 @@ TrainResult train(const TrainOptions& o) {
     Metrics row = {{"epoch", static_cast<double>(epoch)}};
     add_prefixed(row, "train_", train_metrics);
     add_prefixed(row, "val_", val_metrics);
-    row.emplace_back("lr", optimizer->param_groups()[0].lr());
+    row.emplace_back("lr", epoch_lr);
     row.emplace_back("seconds", seconds);
     row.emplace_back("train_samples_per_s", train_seconds > 0 ? static_cast<double>(samples) / train_seconds : 0.0);
     history.push_back(row);

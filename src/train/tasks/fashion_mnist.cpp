@@ -66,6 +66,7 @@ class FashionMnistTask : public Task {
     return data_.dataset(split, params);
   }
   Tensor loss(const Tensor& output, const Tensor& target) const override { return nn::functional::cross_entropy(output, target); }
+  std::vector<std::string> metric_names() const override { return {"loss", "accuracy"}; }
   void accumulate(MetricSums& sums, const Tensor& output, const Tensor& target, double loss) const override {
     const double n = static_cast<double>(target.size(0));
     sums.add("loss", loss * n, n);
@@ -103,6 +104,7 @@ class FashionMnistAutoencoderTask : public Task {
     sums.add("loss", loss * n, n);
   }
   std::string default_metric() const override { return "loss"; }
+  std::vector<std::string> metric_names() const override { return {"loss"}; }
 
   // The first 8 inputs above their reconstructions, as model_dir/reconstructions/epoch_NNN.png
   // and as an image in TensorBoard.

@@ -73,6 +73,7 @@ class NerTask : public Task {
     return m;
   }
   std::string default_metric() const override { return "f1"; }
+  std::vector<std::string> metric_names() const override { return {"loss", "accuracy", "f1", "precision", "recall"}; }
 
   bool predict_needs_data() const override { return true; }
   std::vector<std::string> predict(nn::Module& model, const std::vector<std::string>& inputs, int,

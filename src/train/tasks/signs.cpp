@@ -59,6 +59,7 @@ class SignsTask : public Task {
   }
 
   Tensor loss(const Tensor& output, const Tensor& target) const override { return nn::functional::nll_loss(output, target); }
+  std::vector<std::string> metric_names() const override { return {"loss", "accuracy"}; }
   void accumulate(MetricSums& sums, const Tensor& output, const Tensor& target, double loss) const override {
     const double n = static_cast<double>(target.size(0));
     sums.add("loss", loss * n, n);
