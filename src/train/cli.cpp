@@ -81,6 +81,14 @@ int synthesize_cmd(const std::string& parent_dir, const std::string& metric) {
 int run_cli(int argc, char** argv) {
   CLI::App app{"ember: train, evaluate and compare models from experiment directories (model_dir/params.json)"};
   app.require_subcommand(1);
+  app.footer(
+      "\nAn experiment is a directory with a params.json (`ember models NAME` prints one). For example:\n"
+      "  ember train      --data_dir /usr/share/datasets/fashion-mnist --model_dir experiments/fashion_cnn\n"
+      "  ember evaluate   --data_dir /usr/share/datasets/fashion-mnist --model_dir experiments/fashion_cnn\n"
+      "  ember search     --data_dir /usr/share/datasets/fashion-mnist --parent_dir experiments/learning_rate "
+      "--jobs 2\n"
+      "  ember synthesize --parent_dir experiments/learning_rate\n"
+      "Every subcommand has --help.");
   app.fallthrough(false);
 
   cmd::TrainArgs train_args;
@@ -89,7 +97,8 @@ int run_cli(int argc, char** argv) {
   train->add_option("--data_dir", train_args.data_dir, "Directory holding the dataset")->required();
   train->add_option("--model_dir", train_args.model_dir, "Experiment directory holding params.json")->required();
   train->add_option("--restore_file", train_args.restore_file,
-                    "Resume from a training checkpoint: 'last', 'best' (in model_dir) or a path");
+                    "Resume from a training checkpoint: 'last', 'best' (in model_dir) or a path; a plain "
+                    "state_dict (e.g. exported from PyTorch) starts a fresh run from its weights");
   train->add_flag("--overwrite", train_args.overwrite,
                   "Replace the outputs of a previous run (checkpoints, logs, metrics) instead of refusing");
 
