@@ -82,7 +82,7 @@ int run_cli(int argc, char** argv) {
   CLI::App app{"ember: train, evaluate and compare models from experiment directories (model_dir/params.json)"};
   app.require_subcommand(1);
   app.footer(
-      "\nAn experiment is a directory with a params.json (`ember models NAME` prints one). For example:\n"
+      "An experiment is a directory with a params.json (`ember models NAME` prints one). For example:\n"
       "  ember train      --data_dir /usr/share/datasets/fashion-mnist --model_dir experiments/fashion_cnn\n"
       "  ember evaluate   --data_dir /usr/share/datasets/fashion-mnist --model_dir experiments/fashion_cnn\n"
       "  ember search     --data_dir /usr/share/datasets/fashion-mnist --parent_dir experiments/learning_rate "
