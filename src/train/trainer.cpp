@@ -55,7 +55,7 @@ void add_prefixed(Metrics& row, const std::string& prefix, const Metrics& m) {
 }
 
 // The curves of history.json: one panel per metric the task reports, train vs validation.
-void write_plot(const History& history, const Metrics& val_example, const std::string& path) {
+void write_plot(const History& history, const Metrics& val_example, const std::string& path, const std::string& title) {
   std::vector<io::MetricCurves> curves;
   for (const auto& [name, unused] : val_example) {
     io::MetricCurves c;
@@ -66,7 +66,7 @@ void write_plot(const History& history, const Metrics& val_example, const std::s
     }
     curves.push_back(std::move(c));
   }
-  io::training_curves(curves).save(path);
+  io::training_curves(curves, title).save(path);
 }
 
 }  // namespace
@@ -272,7 +272,7 @@ TrainResult train(const TrainOptions& o) {
     row.emplace_back("train_samples_per_s", train_seconds > 0 ? static_cast<double>(samples) / train_seconds : 0.0);
     history.push_back(row);
     save_history(exp.history_file(), history);
-    write_plot(history, val_metrics, exp.file("curves.svg"));
+    write_plot(history, val_metrics, exp.file("curves.svg"), params.model() + " (" + exp.path() + ")");
 
     for (const auto& [k, v] : val_metrics) eval_writer.add_scalar(k, v, global_step);
     for (const auto& [name, p] : s.model->named_parameters()) {
