@@ -26,7 +26,8 @@ BENCH       ?= OFF
 # runtime: opencl-headers and ocl-icd-opencl-dev let find_package(dnnl) succeed; ember uses the CPU.)
 DEPS := build-essential cmake ninja-build ccache libdnnl-dev opencl-headers ocl-icd-opencl-dev \
         nlohmann-json3-dev libcli11-dev libpng-dev libjpeg-dev zlib1g-dev \
-        libgtest-dev libgmock-dev libbenchmark-dev graphviz dataset-fashion-mnist wamerican
+        libgtest-dev libgmock-dev libbenchmark-dev protobuf-compiler libprotobuf-dev \
+        graphviz dataset-fashion-mnist wamerican tzdata iso-codes python3-torch
 # ... and what only the peer benchmarks (bench/peer, LibTorch) need.
 PEER_DEPS := python3-torch libtorch-dev
 

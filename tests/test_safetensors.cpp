@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -12,9 +13,13 @@
 
 #include <ember/ember.h>
 
+#include "support/files.h"
 #include "support/testing.h"
 
 using namespace ember;
+using ember::testing::expect_error;
+using ember::testing::read_bytes;
+using ember::testing::write_bytes;
 namespace fs = std::filesystem;
 
 namespace {
@@ -31,18 +36,6 @@ class Safetensors : public ::testing::Test {
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
   fs::path dir_;
 };
-
-std::string read_bytes(const std::string& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-void write_bytes(const std::string& p, const std::string& bytes) {
-  std::ofstream f(p, std::ios::binary);
-  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
 
 std::string u64le(uint64_t n) {
   std::string s(8, '\0');
@@ -65,18 +58,6 @@ std::string raw(const std::vector<T>& v) {
 std::string bytes_of(const Tensor& t) {
   Tensor c = t.contiguous();
   return std::string(static_cast<const char*>(c.raw_data()), c.nbytes());
-}
-
-// Runs `f`, expects an ember::Error whose message contains every one of `parts`.
-template <class F>
-void expect_error(F&& f, std::initializer_list<std::string> parts) {
-  try {
-    f();
-    ADD_FAILURE() << "expected ember::Error containing \"" << *parts.begin() << "\"";
-  } catch (const Error& e) {
-    std::string msg = e.what();
-    for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "message: " << msg << "\nmissing: " << p;
-  }
 }
 
 }  // namespace
@@ -258,7 +239,9 @@ TEST_F(Safetensors, ReadsHandAssembledReferenceLayout) {
 }
 
 TEST_F(Safetensors, ReadsGoldenFileWrittenByPython) {
-  fs::path golden = fs::path(__FILE__).parent_path() / ".." / ".." / "shared" / "golden" / "max__dim.safetensors";
+  const char* env = std::getenv("EMBER_GOLDEN_DIR");
+  fs::path dir = env && *env ? fs::path(env) : fs::path(EMBER_TESTS_DIR) / ".." / ".." / "shared" / "golden";
+  fs::path golden = dir / "max__dim.safetensors";
   if (!fs::exists(golden)) GTEST_SKIP() << "no " << golden;
   auto f = io::load_safetensors(golden.string());
   EXPECT_EQ(f.metadata.at("op"), "max");

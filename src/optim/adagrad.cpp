@@ -67,7 +67,7 @@ void Adagrad::update(ParamGroup& group) {
             if (wd != 0) d = d + wd_t * pp[i];
             T s = sp[i] + T(1) * d * d;
             sp[i] = s;
-            pp[i] = pp[i] + neg_clr * (d / (std::sqrt(s) + eps_t));
+            pp[i] = pp[i] + neg_clr * d / (std::sqrt(s) + eps_t);  // addcdiv_: self + (value * t1) / t2
           }
         });
       });

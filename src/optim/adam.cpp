@@ -87,9 +87,9 @@ void Adam::update(ParamGroup& group) {
             T vi = vp[i] * b2 + one_b2 * d * d;
             mp[i] = mi;
             vp[i] = vi;
-            if (xp) vi = xp[i] = std::max(xp[i], vi);
+            if (xp) vi = xp[i] = (xp[i] < vi || vi != vi) ? vi : xp[i];  // torch.maximum: NaN wins
             T denom = std::sqrt(vi) / bc2 + eps_t;
-            pp[i] = x + neg_step * (mi / denom);
+            pp[i] = x + neg_step * mi / denom;  // addcdiv_: self + (value * t1) / t2
           }
         });
       });

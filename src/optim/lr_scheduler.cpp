@@ -90,12 +90,15 @@ void LRScheduler::load_state_dict(const Options& s) {
   int64_t last_epoch = s.get_int("last_epoch");
   std::vector<double> base = s.has("base_lrs") ? s.get_list("base_lrs") : base_lrs_;
   std::vector<double> last = s.has("_last_lr") ? s.get_list("_last_lr") : last_lr_;
-  EMBER_CHECK(base.size() == n, "LRScheduler.load_state_dict: base_lrs has ", base.size(), " entries for ", n,
+  EMBER_CHECK(base.size() == n, name(), ".load_state_dict: base_lrs has ", base.size(), " entries for ", n,
               " parameter groups");
+  EMBER_CHECK(last.size() == n, name(), ".load_state_dict: _last_lr has ", last.size(), " entries for ", n,
+              " parameter groups");
+  const int64_t step_count = s.has("_step_count") ? s.get_int("_step_count") : step_count_;
   last_epoch_ = last_epoch;
   base_lrs_ = std::move(base);
   last_lr_ = std::move(last);
-  if (s.has("_step_count")) step_count_ = s.get_int("_step_count");
+  step_count_ = step_count;
 }
 
 // ---- LambdaLR ----------------------------------------------------------------------------------

@@ -123,7 +123,16 @@ OptimizerStateDict Optimizer::state_dict() const {
 }
 
 void Optimizer::load_state_dict(const OptimizerStateDict& sd) {
+  LoadPlan plan = plan_load(sd, /*materialize=*/true);
+  for (size_t g = 0; g < groups_.size(); ++g) groups_[g].options = std::move(plan.options[g]);
+  state_ = std::move(plan.state);
+}
+
+void Optimizer::check_state_dict(const OptimizerStateDict& sd) const { plan_load(sd, /*materialize=*/false); }
+
+Optimizer::LoadPlan Optimizer::plan_load(const OptimizerStateDict& sd, bool materialize) const {
   const std::string where = name_ + ".load_state_dict";
+  LoadPlan plan;
   EMBER_CHECK(sd.param_groups.size() == groups_.size(), where, ": the state dict has ", sd.param_groups.size(),
               " parameter groups but the optimizer has ", groups_.size());
   std::map<int64_t, Tensor> by_index;
@@ -138,7 +147,6 @@ void Optimizer::load_state_dict(const OptimizerStateDict& sd) {
     }
   }
   // Options: the saved ones, with keys an older checkpoint lacks taken from the current group.
-  std::vector<Options> new_options;
   for (size_t g = 0; g < groups_.size(); ++g) {
     Options o = sd.param_groups[g].options;
     for (auto& [key, value] : groups_[g].options)
@@ -149,10 +157,9 @@ void Optimizer::load_state_dict(const OptimizerStateDict& sd) {
                   ", got ", v.to_json());
     }
     check_options(o);
-    new_options.push_back(std::move(o));
+    plan.options.push_back(std::move(o));
   }
   // State: copied, converted to the parameter's dtype (all but "step"), shapes checked.
-  std::unordered_map<const TensorImpl*, ParamState> new_state;
   for (auto& [idx, st] : sd.state) {
     auto it = by_index.find(idx);
     EMBER_CHECK(it != by_index.end(), where, ": the state dict has state for parameter index ", idx,
@@ -161,22 +168,21 @@ void Optimizer::load_state_dict(const OptimizerStateDict& sd) {
     ParamState copy;
     for (auto& [name, t] : st) {
       if (!t.defined()) continue;
+      EMBER_CHECK(t.dtype() == kFloat32 || t.dtype() == kFloat64, where, ": state '", name, "' of parameter ", idx,
+                  " has dtype ", dtype_name(t.dtype()), ", expected float32 or float64");
       if (name == "step") {
         EMBER_CHECK(t.numel() == 1, where, ": state 'step' of parameter ", idx, " has shape ", shape_str(t.sizes()),
                     ", expected one element");
-        copy[name] = t.detach().clone();
+        if (materialize) copy[name] = t.detach().to(kFloat32, /*copy=*/true).reshape({});
         continue;
       }
       EMBER_CHECK(t.sizes() == p.sizes(), where, ": state '", name, "' of parameter ", idx, " has shape ",
                   shape_str(t.sizes()), " but the parameter has shape ", shape_str(p.sizes()));
-      EMBER_CHECK(t.is_floating_point(), where, ": state '", name, "' of parameter ", idx, " has dtype ",
-                  dtype_name(t.dtype()), ", expected a floating-point tensor");
-      copy[name] = t.detach().to(p.dtype(), /*copy=*/true).contiguous();
+      if (materialize) copy[name] = t.detach().to(p.dtype(), /*copy=*/true).contiguous();
     }
-    new_state[p.impl()] = std::move(copy);
+    if (materialize) plan.state[p.impl()] = std::move(copy);
   }
-  for (size_t g = 0; g < groups_.size(); ++g) groups_[g].options = std::move(new_options[g]);
-  state_ = std::move(new_state);
+  return plan;
 }
 
 // ---- flat form for checkpoints -----------------------------------------------------------------

@@ -72,7 +72,7 @@ void RMSprop::update(ParamGroup& group) {
               bp[i] = v;
               pp[i] = pp[i] + neg_lr * v;
             } else {
-              pp[i] = pp[i] + neg_lr * (d / avg);
+              pp[i] = pp[i] + neg_lr * d / avg;  // addcdiv_: self + (value * t1) / t2
             }
           }
         });

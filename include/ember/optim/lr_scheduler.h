@@ -1,6 +1,6 @@
 #pragma once
-// Learning-rate schedulers with torch.optim.lr_scheduler's formulas (torch 1.13), so a schedule
-// matches PyTorch's to the last bit of a double:
+// Learning-rate schedulers with torch.optim.lr_scheduler's formulas (torch 1.13), evaluated in
+// double with the same operations in the same order, so a schedule matches PyTorch's to rounding:
 //
 //   optim::SGD opt(model->parameters(), {.lr = 0.1, .momentum = 0.9});
 //   optim::StepLR sched(opt, /*step_size=*/30, /*gamma=*/0.1);
@@ -20,24 +20,36 @@
 
 namespace ember::optim {
 
-class LRScheduler {
+// What every scheduler (the epoch-wise ones and ReduceLROnPlateau) offers a training loop and a
+// checkpoint: its name, the learning rates it last set, and its state.
+class Scheduler {
  public:
-  virtual ~LRScheduler() = default;
+  virtual ~Scheduler() = default;
+  // The class name, as in PyTorch: "StepLR", "ReduceLROnPlateau", ...
+  virtual std::string name() const = 0;
+  // The learning rates set by the last step, one per group.
+  virtual const std::vector<double>& get_last_lr() const = 0;
+  virtual Options state_dict() const = 0;
+  // Throws ember::Error, changing nothing, when a value is missing, of the wrong kind or invalid.
+  virtual void load_state_dict(const Options& state) = 0;
+};
+
+class LRScheduler : public Scheduler {
+ public:
   LRScheduler(const LRScheduler&) = delete;
   LRScheduler& operator=(const LRScheduler&) = delete;
 
   // Advances one epoch and sets each group's lr.
   virtual void step();
-  // The learning rates set by the last step, one per group.
-  const std::vector<double>& get_last_lr() const { return last_lr_; }
+  const std::vector<double>& get_last_lr() const override { return last_lr_; }
   int64_t last_epoch() const { return last_epoch_; }
   const std::vector<double>& base_lrs() const { return base_lrs_; }
   Optimizer& optimizer() const { return *optimizer_; }
 
   // {"last_epoch", "base_lrs", "_last_lr", "_step_count", and the scheduler's own settings},
   // named as in PyTorch's state_dict.
-  virtual Options state_dict() const;
-  virtual void load_state_dict(const Options& state);
+  Options state_dict() const override;
+  void load_state_dict(const Options& state) override;
 
  protected:
   // last_epoch = -1 starts a new schedule; another value resumes one (the groups must then hold
@@ -66,6 +78,7 @@ class LRScheduler {
 // lr = initial_lr * lambda(epoch); one lambda for all groups or one per group.
 class LambdaLR : public LRScheduler {
  public:
+  std::string name() const override { return "LambdaLR"; }
   using Lambda = std::function<double(int64_t epoch)>;
   LambdaLR(Optimizer& optimizer, Lambda lr_lambda, int64_t last_epoch = -1);
   LambdaLR(Optimizer& optimizer, std::vector<Lambda> lr_lambdas, int64_t last_epoch = -1);
@@ -78,6 +91,7 @@ class LambdaLR : public LRScheduler {
 // lr *= gamma every step_size epochs.
 class StepLR : public LRScheduler {
  public:
+  std::string name() const override { return "StepLR"; }
   StepLR(Optimizer& optimizer, int64_t step_size, double gamma = 0.1, int64_t last_epoch = -1);
   Options state_dict() const override;
   void load_state_dict(const Options& state) override;
@@ -92,6 +106,7 @@ class StepLR : public LRScheduler {
 // lr *= gamma at each milestone (a milestone listed twice decays twice).
 class MultiStepLR : public LRScheduler {
  public:
+  std::string name() const override { return "MultiStepLR"; }
   MultiStepLR(Optimizer& optimizer, std::vector<int64_t> milestones, double gamma = 0.1, int64_t last_epoch = -1);
   Options state_dict() const override;
   void load_state_dict(const Options& state) override;
@@ -106,6 +121,7 @@ class MultiStepLR : public LRScheduler {
 // lr *= gamma every epoch.
 class ExponentialLR : public LRScheduler {
  public:
+  std::string name() const override { return "ExponentialLR"; }
   ExponentialLR(Optimizer& optimizer, double gamma, int64_t last_epoch = -1);
   Options state_dict() const override;
   void load_state_dict(const Options& state) override;
@@ -120,6 +136,7 @@ class ExponentialLR : public LRScheduler {
 // recursive form.
 class CosineAnnealingLR : public LRScheduler {
  public:
+  std::string name() const override { return "CosineAnnealingLR"; }
   CosineAnnealingLR(Optimizer& optimizer, int64_t T_max, double eta_min = 0.0, int64_t last_epoch = -1);
   Options state_dict() const override;
   void load_state_dict(const Options& state) override;
@@ -134,6 +151,7 @@ class CosineAnnealingLR : public LRScheduler {
 // lr goes linearly from start_factor * initial_lr to end_factor * initial_lr over total_iters epochs.
 class LinearLR : public LRScheduler {
  public:
+  std::string name() const override { return "LinearLR"; }
   LinearLR(Optimizer& optimizer, double start_factor = 1.0 / 3, double end_factor = 1.0, int64_t total_iters = 5,
            int64_t last_epoch = -1);
   Options state_dict() const override;
@@ -164,6 +182,7 @@ struct OneCycleOptions {
 // initial_lr/final_div_factor, with momentum cycled inversely. step() once per batch.
 class OneCycleLR : public LRScheduler {
  public:
+  std::string name() const override { return "OneCycleLR"; }
   OneCycleLR(Optimizer& optimizer, double max_lr, OneCycleOptions options, int64_t last_epoch = -1);
   OneCycleLR(Optimizer& optimizer, std::vector<double> max_lrs, OneCycleOptions options, int64_t last_epoch = -1);
   Options state_dict() const override;
@@ -179,6 +198,7 @@ class OneCycleLR : public LRScheduler {
     const char* start_momentum;
     const char* end_momentum;
   };
+  void build_phases();
   double anneal(double start, double end, double pct) const;
   int64_t total_steps_;
   OneCycleOptions opts_;
@@ -189,6 +209,7 @@ class OneCycleLR : public LRScheduler {
 // Runs schedulers one after another: schedulers[i] is in charge from milestones[i-1] on.
 class SequentialLR : public LRScheduler {
  public:
+  std::string name() const override { return "SequentialLR"; }
   SequentialLR(Optimizer& optimizer, std::vector<std::shared_ptr<LRScheduler>> schedulers,
                std::vector<int64_t> milestones, int64_t last_epoch = -1);
   void step() override;
@@ -214,23 +235,24 @@ struct ReduceLROnPlateauOptions {
 };
 
 // Reduces the lr when a metric stops improving; step(metric) once per epoch.
-class ReduceLROnPlateau {
+class ReduceLROnPlateau : public Scheduler {
  public:
+  std::string name() const override { return "ReduceLROnPlateau"; }
   explicit ReduceLROnPlateau(Optimizer& optimizer, ReduceLROnPlateauOptions options = {});
   void step(double metric);
-  const std::vector<double>& get_last_lr() const { return last_lr_; }
+  void step(const Tensor& metric) { step(metric.item<double>()); }  // a one-element tensor (the loss)
+  const std::vector<double>& get_last_lr() const override { return last_lr_; }
   int64_t last_epoch() const { return last_epoch_; }
   int64_t num_bad_epochs() const { return num_bad_epochs_; }
   int64_t cooldown_counter() const { return cooldown_counter_; }
   double best() const { return best_; }
   bool in_cooldown() const { return cooldown_counter_ > 0; }
   Optimizer& optimizer() const { return *optimizer_; }
-  Options state_dict() const;
-  void load_state_dict(const Options& state);
+  Options state_dict() const override;
+  void load_state_dict(const Options& state) override;
 
  private:
   bool is_better(double a, double best) const;
-  void check_settings() const;
   Optimizer* optimizer_;
   ReduceLROnPlateauOptions opts_;
   std::vector<double> min_lrs_;

@@ -88,8 +88,12 @@ class Optimizer {
 
   OptimizerStateDict state_dict() const;
   // Replaces the groups' options and the state. Throws ember::Error, changing nothing, when the
-  // group count, a group's parameter count, or a state tensor's shape does not match.
+  // group count, a group's parameter count, an option's kind or value, or a state tensor's shape
+  // or dtype does not match.
   void load_state_dict(const OptimizerStateDict& state_dict);
+  // The checks of load_state_dict alone (changes nothing): lets a checkpoint validate every part
+  // before it assigns any.
+  void check_state_dict(const OptimizerStateDict& state_dict) const;
 
  protected:
   Optimizer(std::string name, Options defaults);
@@ -99,6 +103,13 @@ class Optimizer {
   virtual void check_options(const Options& options) const {}
 
  private:
+  struct LoadPlan {
+    std::vector<Options> options;                                  // per group
+    std::unordered_map<const TensorImpl*, ParamState> state;      // copies in the parameters' dtypes
+  };
+  // Validates `sd`; with materialize, also makes the new options and state (copies).
+  LoadPlan plan_load(const OptimizerStateDict& sd, bool materialize) const;
+
   std::string name_;
   Options defaults_;
   std::vector<ParamGroup> groups_;

@@ -24,8 +24,16 @@ struct ConvGeom {
   std::string key() const;  // for primitive caches
 };
 
-// y = conv(x, w) + b
-void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, Tensor& y, const ConvGeom& g);
+// y = conv(x, w) + b. With `src_keep`, a float32 forward that reads x in a blocked layout stores
+// that copy there (uint8 bytes), so conv2d_backward need not reorder x again.
+void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, Tensor& y, const ConvGeom& g,
+                    Tensor* src_keep = nullptr);
+// The backward of conv2d_forward: gx (if non-null) = d(sum y*gy)/dx, gw (if non-null) and gb (if
+// non-null; needs gw) overwritten. gy is reordered once for both passes. src_keep: what
+// conv2d_forward stored (or undefined).
+void conv2d_backward(const Tensor& gy, const Tensor& x, const Tensor& src_keep, const Tensor& w, Tensor* gx,
+                     Tensor* gw, Tensor* gb, const ConvGeom& g);
+// The two halves on their own (conv_transpose2d uses them with input and output swapped).
 // gx = d(sum y*gy)/dx, gx:(N,C,H,W) (overwritten)
 void conv2d_backward_data(const Tensor& gy, const Tensor& w, Tensor& gx, const ConvGeom& g);
 // gw:(O,C/G,KH,KW) and, when gb is defined, gb:(O) (both overwritten)

@@ -21,10 +21,13 @@ std::string ConvGeom::key() const {
 
 namespace {
 
+// Work items per parallel chunk when each item costs `cost` multiply-adds.
+int64_t grain_for(int64_t cost) { return std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, cost)); }
+
 template <class T>
 void forward_impl(const T* x, const T* w, const T* b, T* y, const ConvGeom& g) {
   const int64_t cg = g.C / g.groups, og = g.O / g.groups;
-  parallel_for(g.N * g.O, 1, [&](int64_t begin, int64_t end) {
+  parallel_for(g.N * g.O, grain_for(g.OH * g.OW * (g.C / g.groups) * g.KH * g.KW), [&](int64_t begin, int64_t end) {
     for (int64_t no = begin; no < end; ++no) {
       const int64_t n = no / g.O, o = no % g.O, grp = o / og;
       T* yp = y + no * g.OH * g.OW;
@@ -53,7 +56,7 @@ void forward_impl(const T* x, const T* w, const T* b, T* y, const ConvGeom& g) {
 template <class T>
 void backward_data_impl(const T* gy, const T* w, T* gx, const ConvGeom& g) {
   const int64_t cg = g.C / g.groups, og = g.O / g.groups;
-  parallel_for(g.N * g.C, 1, [&](int64_t begin, int64_t end) {
+  parallel_for(g.N * g.C, grain_for(g.OH * g.OW * (g.O / g.groups) * g.KH * g.KW), [&](int64_t begin, int64_t end) {
     for (int64_t nc = begin; nc < end; ++nc) {
       const int64_t n = nc / g.C, ch = nc % g.C, grp = ch / cg, c = ch % cg;
       std::vector<double> acc(g.H * g.W, 0.0);
@@ -84,7 +87,7 @@ void backward_data_impl(const T* gy, const T* w, T* gx, const ConvGeom& g) {
 template <class T>
 void backward_weights_impl(const T* gy, const T* x, T* gw, T* gb, const ConvGeom& g) {
   const int64_t cg = g.C / g.groups, og = g.O / g.groups;
-  parallel_for(g.O, 1, [&](int64_t begin, int64_t end) {
+  parallel_for(g.O, grain_for(g.N * g.OH * g.OW * (g.C / g.groups) * g.KH * g.KW), [&](int64_t begin, int64_t end) {
     for (int64_t o = begin; o < end; ++o) {
       const int64_t grp = o / og;
       if (gb) {

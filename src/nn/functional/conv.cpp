@@ -55,46 +55,42 @@ Tensor run_conv(const ConvCall& c, const Tensor& x, const Tensor& w, const Tenso
   Tensor x4 = reshaped(x, c.x4), w4 = reshaped(w, c.w4);
   Tensor bc = b.defined() ? cpu::contiguous(b) : Tensor();
   Tensor y4 = make_empty(c.y4, dt);
+  const bool grad = autograd::needs_grad(x, w, b);
+  const bool rx = grad && x.requires_grad(), rw = grad && w.requires_grad(), rb = grad && b.defined() && b.requires_grad();
+  Tensor src_keep;  // x as the forward primitive read it, reused by the weights gradient
   if (!c.transposed) {
-    cpu::conv2d_forward(x4, w4, bc, y4, c.g);
+    cpu::conv2d_forward(x4, w4, bc, y4, c.g, rw ? &src_keep : nullptr);
   } else {
     cpu::conv2d_backward_data(x4, w4, y4, c.g);  // the kernels' "output" is our input
     if (bc.defined()) add_bias(y4, bc);
   }
   Tensor y = reshaped(y4, c.y_shape);
-  if (autograd::needs_grad(x, w, b)) {
-    const bool rx = x.requires_grad(), rw = w.requires_grad(), rb = b.defined() && b.requires_grad();
+  if (grad) {
     const Shape xs = x.sizes(), ws = w.sizes();
     autograd::record("ConvolutionBackward0", {x, w, b}, {y}, {rw ? x : Tensor(), w},
-                     [c, xs, ws, rx, rw, rb](const TensorList& g, const TensorList& s) -> TensorList {
+                     [c, xs, ws, rx, rw, rb, src_keep](const TensorList& g, const TensorList& s) -> TensorList {
                        check_no_double_backward(c.name);
                        Tensor gy = reshaped(cpu::convert(g[0], s[1].dtype()), c.y4);
                        Tensor w4 = reshaped(s[1], c.w4);
-                       Tensor gx, gw, gb;
-                       if (rx) {
-                         gx = make_empty(c.x4, gy.dtype());
-                         if (!c.transposed) cpu::conv2d_backward_data(gy, w4, gx, c.g);
-                         else cpu::conv2d_forward(gy, w4, Tensor(), gx, c.g);
-                         gx = reshaped(gx, xs);
-                       }
-                       if (rw) {
-                         Tensor x4 = reshaped(s[0], c.x4);
-                         gw = make_empty(c.w4, gy.dtype());
-                         if (!c.transposed) {
-                           if (rb) gb = make_empty({c.y4[1]}, gy.dtype());  // fused into the weights pass
-                           cpu::conv2d_backward_weights(gy, x4, gw, gb, c.g);
-                         } else {
-                           Tensor no_bias;
-                           cpu::conv2d_backward_weights(x4, gy, gw, no_bias, c.g);
-                         }
-                         gw = reshaped(gw, ws);
+                       Tensor x4 = rw ? reshaped(s[0], c.x4) : Tensor();
+                       Tensor gx = rx ? make_empty(c.x4, gy.dtype()) : Tensor();
+                       Tensor gw = rw ? make_empty(c.w4, gy.dtype()) : Tensor();
+                       Tensor gb;
+                       if (!c.transposed) {
+                         if (rb && rw) gb = make_empty({c.y4[1]}, gy.dtype());  // fused into the weights pass
+                         cpu::conv2d_backward(gy, x4, src_keep, w4, rx ? &gx : nullptr, rw ? &gw : nullptr,
+                                              gb.defined() ? &gb : nullptr, c.g);
+                       } else {
+                         if (rx) cpu::conv2d_forward(gy, w4, Tensor(), gx, c.g);
+                         Tensor no_bias;
+                         if (rw) cpu::conv2d_backward_weights(x4, gy, gw, no_bias, c.g);
                        }
                        if (rb && !gb.defined()) {
                          gb = make_empty({1, c.y4[1], 1, 1}, gy.dtype());
                          cpu::sum_dims(gy, {0, 2, 3}, gb);
                          gb = reshaped(gb, {c.y4[1]});
                        }
-                       return {gx, gw, gb};
+                       return {rx ? reshaped(gx, xs) : Tensor(), rw ? reshaped(gw, ws) : Tensor(), gb};
                      });
   }
   return y;

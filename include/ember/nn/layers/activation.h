@@ -1,5 +1,7 @@
 #pragma once
 // Activations as modules: ReLU, LeakyReLU, ELU, GELU, Sigmoid, Tanh, Softplus, Softmax, LogSoftmax.
+#include <optional>
+
 #include "ember/nn/module.h"
 
 namespace ember::nn {
@@ -53,23 +55,27 @@ class Softplus : public Module {
   double beta, threshold;
 };
 
+// dim = nullopt picks PyTorch's legacy default: 0 for 0-D, 1-D and 3-D inputs, else 1.
 class Softmax : public Module {
  public:
-  explicit Softmax(int64_t dim) : Module("Softmax"), dim(dim) {}
+  explicit Softmax(std::optional<int64_t> dim = std::nullopt) : Module("Softmax"), dim(dim) {}
   Tensor forward(const Tensor& x) override;
-  std::string extra_repr() const override { return "dim=" + std::to_string(dim); }
-  int64_t dim;
+  std::string extra_repr() const override;
+  std::optional<int64_t> dim;
 };
 
 class LogSoftmax : public Module {
  public:
-  explicit LogSoftmax(int64_t dim) : Module("LogSoftmax"), dim(dim) {}
+  explicit LogSoftmax(std::optional<int64_t> dim = std::nullopt) : Module("LogSoftmax"), dim(dim) {}
   Tensor forward(const Tensor& x) override;
-  std::string extra_repr() const override { return "dim=" + std::to_string(dim); }
-  int64_t dim;
+  std::string extra_repr() const override;
+  std::optional<int64_t> dim;
 };
 
-// PyTorch's float formatting in reprs: 0.01 -> "0.01", 1.0 -> "1.0", 20 -> "20".
+// Python's repr of a float, as PyTorch's reprs show it: 0.01 -> "0.01", 1.0 -> "1.0",
+// 1e-05 -> "1e-05". (Arguments PyTorch keeps as Python ints, e.g. Softplus's beta=1, are
+// printed with repr_number, which drops the ".0" of a whole number.)
 std::string repr_float(double v);
+std::string repr_number(double v);
 
 }  // namespace ember::nn
