@@ -216,3 +216,18 @@ TEST(CoreOps, ThreadCount) {
   EXPECT_EQ(get_num_threads(), 2);
   EXPECT_THROW(set_num_threads(0), Error);
 }
+
+// Results of 16 MiB and more take the streaming-store path: every element, the unaligned
+// tail and the head of an offset output must still be right.
+TEST(CoreOps, LargeElementwiseResults) {
+  const int64_t n = (5 << 20) + 13;  // 20 MiB of float32, not a multiple of a cache line
+  Tensor a = arange(n, kFloat32), b = full({n}, 0.5f);
+  Tensor c = a + b;
+  EXPECT_EQ(c.data_ptr<float>()[0], 0.5f);
+  EXPECT_EQ(c.data_ptr<float>()[n - 1], static_cast<float>(n - 1) + 0.5f);
+  EXPECT_TRUE(equal(c - b, a));
+  Tensor d = arange(3 << 20, kFloat64).slice(0, 1);  // float64, offset input
+  Tensor e = d * 2.0 + d;
+  EXPECT_TRUE(equal(e, d * 3.0));
+  EXPECT_EQ(e.data_ptr<double>()[0], 3.0);
+}

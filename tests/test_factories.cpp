@@ -51,6 +51,7 @@ TEST(Factories, FromBlobWithStridesAndDeleter) {
   EXPECT_ERROR_HAS(from_blob(nullptr, {2}, kFloat32), "from_blob", "null");
   EXPECT_ERROR_HAS(from_blob(&x, {1, 1}, {1}, kFloat32), "from_blob", "(1,1)", "(1)");
   EXPECT_ERROR_HAS(from_blob(&x, {-1}, kFloat32), "from_blob", "negative");
+  EXPECT_ERROR_HAS(from_blob(&x, {1}, {-1}, kFloat32), "from_blob", "negative stride");
 }
 
 TEST(Factories, Unflatten) {

@@ -194,6 +194,32 @@ TEST(Softmax, MatchesPyTorch) {
   EXPECT_EQ(softmax(scalar_tensor(3.0), 0).item<double>(), 1.0);
 }
 
+TEST(Softmax, NanInfAndLongRowsMatchPyTorch) {
+  const float inf = INFINITY, nan = NAN;
+  // torch: x.softmax(1) / x.log_softmax(1) for these rows (short and padded past 32 values)
+  for (int64_t pad : {0, 40}) {
+    for (DType dt : {kFloat32, kFloat64}) {
+      SCOPED_TRACE(std::to_string(pad) + " " + dtype_name(dt));
+      Tensor x = tensor({-inf, -inf, 1.f, nan, inf, 1.f, 0.f, -inf}, {4, 2}).to(dt);
+      if (pad) x = cat({x, full({4, pad}, -inf, dt)}, 1);  // -inf logits add nothing
+      Tensor s = softmax(x, 1).slice(1, 0, 2), l = log_softmax(x, 1).slice(1, 0, 2);
+      for (int64_t r = 0; r < 3; ++r) {  // NaN rows: all -inf, a NaN, a +inf
+        EXPECT_TRUE(std::isnan(s[r][0].item<double>()) && std::isnan(s[r][1].item<double>()));
+        EXPECT_TRUE(std::isnan(l[r][0].item<double>()) && std::isnan(l[r][1].item<double>()));
+      }
+      EXPECT_EQ(s[3][0].item<double>(), 1.0);
+      EXPECT_EQ(s[3][1].item<double>(), 0.0);
+      EXPECT_EQ(l[3][0].item<double>(), 0.0);
+      EXPECT_EQ(l[3][1].item<double>(), -kInf);
+    }
+  }
+  // a long float32 row (the vectorised path) against the float64 computation
+  manual_seed(3);
+  Tensor big = randn({3, 1000}, kFloat64) * 10;
+  EXPECT_TENSOR_CLOSE(softmax(big.to(kFloat32), 1), softmax(big, 1), 1e-7, 1e-5);
+  EXPECT_TENSOR_CLOSE(log_softmax(big.to(kFloat32), 1), log_softmax(big, 1), 1e-4, 1e-5);
+}
+
 TEST(Reductions, Errors) {
   EXPECT_ERROR_HAS(mean(tensor({1, 2})), "mean", "floating", "int64");
   EXPECT_ERROR_HAS(var(tensor({1, 2})), "var", "floating");

@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "core/small_alloc.h"
 #include "ember/autograd/grad_mode.h"
 #include "ember/tensor/ops.h"
 
@@ -114,6 +115,9 @@ void Node::run_pre_hooks(TensorList& grads) {
 }
 
 // ---- AutogradMeta ----------------------------------------------------------------------
+
+void* AutogradMeta::operator new(std::size_t n) { return detail::small_alloc(n); }
+void AutogradMeta::operator delete(void* p, std::size_t n) { detail::small_free(p, n); }
 
 AutogradMeta& meta(const Tensor& t) {
   TensorImpl* impl = t.impl();

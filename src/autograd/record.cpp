@@ -1,6 +1,7 @@
 #include "autograd/record.h"
 
 #include "backend/cpu/kernels.h"
+#include "core/small_alloc.h"
 #include "ember/tensor/ops.h"
 
 namespace ember::autograd {
@@ -12,7 +13,7 @@ bool any_needs_grad(const TensorList& ts) {
   return false;
 }
 
-void connect(const std::shared_ptr<Node>& node, const TensorList& inputs, const TensorList& outputs) {
+void connect(const std::shared_ptr<Node>& node, std::span<const Tensor> inputs, std::span<const Tensor> outputs) {
   auto& edges = node->mutable_next_edges();
   edges.reserve(inputs.size());
   for (auto& in : inputs) edges.push_back(in.defined() ? gradient_edge(in) : Edge{});
@@ -29,10 +30,19 @@ void connect(const std::shared_ptr<Node>& node, const TensorList& inputs, const 
   }
 }
 
-void record(const char* name, const TensorList& inputs, const TensorList& outputs, const TensorList& saved,
-            BackwardFn backward) {
+namespace {
+
+bool any_needs_grad(std::span<const Tensor> ts) {
+  if (!GradMode::is_enabled()) return false;
+  for (auto& t : ts)
+    if (t.defined() && t.requires_grad()) return true;
+  return false;
+}
+
+void record_impl(const char* name, std::span<const Tensor> inputs, std::span<const Tensor> outputs,
+                 std::span<const Tensor> saved, BackwardFn&& backward) {
   if (!any_needs_grad(inputs)) return;
-  auto node = std::make_shared<FunctionNode>(name, std::move(backward));
+  auto node = std::allocate_shared<FunctionNode>(detail::PoolAllocator<FunctionNode>(), name, std::move(backward));
   connect(node, inputs, outputs);
   auto& sv = node->saved();
   sv.reserve(saved.size());
@@ -42,6 +52,19 @@ void record(const char* name, const TensorList& inputs, const TensorList& output
       if (s.defined() && s.is_same(o)) is_output = true;
     sv.emplace_back(s, is_output);
   }
+}
+
+}  // namespace
+
+void record(const char* name, const TensorList& inputs, const TensorList& outputs, const TensorList& saved,
+            BackwardFn backward) {
+  record_impl(name, inputs, outputs, saved, std::move(backward));
+}
+
+void record(const char* name, std::initializer_list<Tensor> inputs, std::initializer_list<Tensor> outputs,
+            std::initializer_list<Tensor> saved, BackwardFn backward) {
+  record_impl(name, {inputs.begin(), inputs.size()}, {outputs.begin(), outputs.size()},
+              {saved.begin(), saved.size()}, std::move(backward));
 }
 
 TensorList FunctionNode::apply(TensorList&& grads) {

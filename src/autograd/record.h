@@ -12,6 +12,8 @@
 // tensors (version-checked), and returns one gradient per input (undefined for none).
 // It is written with Tensor ops, so with create_graph it is itself differentiated.
 #include <functional>
+#include <initializer_list>
+#include <span>
 #include "ember/autograd/grad_mode.h"
 #include "ember/autograd/node.h"
 
@@ -32,6 +34,9 @@ bool any_needs_grad(const TensorList& ts);
 // Saved tensors that are outputs are stored without a reference cycle.
 void record(const char* name, const TensorList& inputs, const TensorList& outputs, const TensorList& saved,
             BackwardFn backward);
+// The same for braced lists, record("ExpBackward0", {x}, {out}, {out}, ...): no vectors are built.
+void record(const char* name, std::initializer_list<Tensor> inputs, std::initializer_list<Tensor> outputs,
+            std::initializer_list<Tensor> saved, BackwardFn backward);
 
 // A node whose backward is a std::function (what record() creates).
 class FunctionNode : public Node {
@@ -50,7 +55,7 @@ class FunctionNode : public Node {
 
 // Connect `outputs` to `node` (sets grad_fn/output_nr/requires_grad on floating outputs,
 // fills output_meta) and the node's next edges to `inputs`.
-void connect(const std::shared_ptr<Node>& node, const TensorList& inputs, const TensorList& outputs);
+void connect(const std::shared_ptr<Node>& node, std::span<const Tensor> inputs, std::span<const Tensor> outputs);
 
 // In-place ops: `fn(self_for_compute)` computes the result functionally; inplace() then
 // writes it into `self`, bumps the version and moves self's history onto the result's node.

@@ -100,7 +100,7 @@ Tensor neg(const Tensor& a) {
   EMBER_CHECK(a.dtype() != kBool, "neg: negation, the `-` operator, on a bool tensor is not supported. "
               "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
   Tensor out = make_empty(a.sizes(), a.dtype(), a.device());
-  cpu::binary(BinaryOp::Sub, cpu::convert(wrap_scalar(0), a.dtype()), a, out, 1);
+  cpu::binary_scalar(BinaryOp::Mul, a, Scalar(-1), out);  // (wraps for uint8, as torch's neg)
   record("NegBackward0", {a}, {out}, {}, [](const TensorList& g, const TensorList&) -> TensorList { return {-g[0]}; });
   return out;
 }

@@ -51,6 +51,7 @@ void check_floating_input(const Tensor& x, const char* op) {
 }
 
 Tensor expand_reduced(const Tensor& g, const Shape& in_shape, const std::vector<int64_t>& dims, bool keepdim) {
+  if (!keepdim && dims.size() == in_shape.size()) return g.expand(in_shape);  // () -> in: no reshape needed
   return keepdim_view(g, in_shape, dims, keepdim).expand(in_shape);
 }
 
@@ -86,7 +87,17 @@ Tensor sum_to(const Tensor& x, const Shape& shape) {
     else EMBER_CHECK(want == x.size(d), "sum_to: cannot sum shape ", shape_str(x.sizes()), " to ", shape_str(shape));
   }
   if (dims.empty()) return x.reshape(shape);
-  return sum(x, dims, true).reshape(shape);
+  // the kept elements come out in order: write them straight into `shape`
+  DType dt = is_floating(x.dtype()) ? x.dtype() : kInt64;
+  Tensor out = make_empty(shape, dt, x.device());
+  cpu::sum_dims(cpu::convert(x, dt), dims, out);
+  if (autograd::needs_grad(x)) {
+    Shape in = x.sizes();
+    autograd::record("SumBackward1", {x}, {out}, {}, [in](const TensorList& g, const TensorList&) -> TensorList {
+      return {g[0].expand(in)};
+    });
+  }
+  return out;
 }
 
 }  // namespace ember

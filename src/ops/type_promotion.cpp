@@ -33,6 +33,8 @@ std::optional<DType> combine(std::optional<DType> higher, std::optional<DType> l
 }  // namespace
 
 DType result_type(const Tensor& a, const Tensor& b) {
+  if (a.dtype() == b.dtype() && !a.impl()->is_wrapped_number && !b.impl()->is_wrapped_number)
+    return a.dtype();  // (every category rule agrees)
   std::optional<DType> cat[3];
   for (const Tensor* t : {&a, &b}) {
     int c = category(*t);

@@ -134,6 +134,7 @@ Tensor from_blob(void* data, const Shape& shape, const Shape& strides, DType dty
   EMBER_CHECK(shape.size() == strides.size(), "from_blob: shape ", shape_str(shape), " and strides ", shape_str(strides),
               " differ in length");
   for (int64_t d : shape) EMBER_CHECK(d >= 0, "from_blob: negative dimension in shape ", shape_str(shape));
+  for (int64_t s : strides) EMBER_CHECK(s >= 0, "from_blob: negative stride in strides ", shape_str(strides));
   EMBER_CHECK(data != nullptr || shape_numel(shape) == 0, "from_blob: data is null");
   Layout l{shape, strides, 0};
   size_t nbytes = static_cast<size_t>(l.storage_extent()) * element_size(dtype);

@@ -6,7 +6,6 @@
 //    that allocates the same activations every step does not page-fault them in again.
 #include "ember/tensor/storage.h"
 
-#include <array>
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -32,17 +31,28 @@ int small_class(size_t nbytes) {
   return c;
 }
 
+// Per-thread lists of freed small blocks (each block holds the link to the next). Trivially
+// destructible so that reaching it costs no TLS wrapper call; a reaper object set up on the
+// thread's first allocation frees the blocks when the thread exits.
 struct SmallCache {
-  std::array<std::vector<void*>, kSmallClasses> free;
-  ~SmallCache();
+  void* head[kSmallClasses];
+  size_t count[kSmallClasses];
+  bool reaper_set;
+  bool dead;
 };
-__attribute__((tls_model("initial-exec"))) thread_local bool t_small_cache_dead = false;  // trivially destructible: readable during thread exit
-__attribute__((tls_model("initial-exec"))) thread_local SmallCache t_small_cache;
-SmallCache::~SmallCache() {
-  t_small_cache_dead = true;
-  for (auto& list : free)
-    for (void* p : list) std::free(p);
-}
+__attribute__((tls_model("initial-exec"))) thread_local SmallCache t_small_cache{};
+
+struct SmallCacheReaper {
+  ~SmallCacheReaper() {
+    SmallCache& c = t_small_cache;
+    c.dead = true;
+    for (int k = 0; k < kSmallClasses; ++k)
+      while (void* p = c.head[k]) {
+        c.head[k] = *static_cast<void**>(p);
+        std::free(p);
+      }
+  }
+};
 
 struct LargeCache {
   std::mutex mu;
@@ -70,13 +80,27 @@ size_t rounded_size(size_t nbytes) {
   return (nbytes + kAlign - 1) / kAlign * kAlign;
 }
 
+// Under AddressSanitizer nothing is recycled, so that a use after free is still caught.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kRecycle = false;
+#else
+constexpr bool kRecycle = true;
+#endif
+
 void* cpu_alloc(size_t nbytes) {
   const size_t rounded = rounded_size(nbytes);
-  if (rounded <= kSmallMax && !t_small_cache_dead) {
-    auto& list = t_small_cache.free[small_class(rounded)];
-    if (!list.empty()) {
-      void* p = list.back();
-      list.pop_back();
+  if (!kRecycle) return raw_alloc(rounded);
+  if (rounded <= kSmallMax) {
+    SmallCache& c = t_small_cache;
+    if (!c.reaper_set && !c.dead) {
+      thread_local SmallCacheReaper reaper;
+      (void)reaper;
+      c.reaper_set = true;
+    }
+    const int k = small_class(rounded);
+    if (void* p = c.head[k]) {
+      c.head[k] = *static_cast<void**>(p);
+      --c.count[k];
       return p;
     }
   } else if (rounded >= kLargeMin) {
@@ -95,16 +119,23 @@ void* cpu_alloc(size_t nbytes) {
 
 void cpu_free(void* p, size_t nbytes) {
   const size_t rounded = rounded_size(nbytes);
-  if (rounded <= kSmallMax && !t_small_cache_dead) {
-    auto& list = t_small_cache.free[small_class(rounded)];
-    if (list.size() < kBlocksPerClass) {
-      list.push_back(p);
+  if (!kRecycle) {
+    std::free(p);
+    return;
+  }
+  if (rounded <= kSmallMax) {
+    SmallCache& c = t_small_cache;
+    const int k = small_class(rounded);
+    if (c.reaper_set && !c.dead && c.count[k] < kBlocksPerClass) {
+      *static_cast<void**>(p) = c.head[k];
+      c.head[k] = p;
+      ++c.count[k];
       return;
     }
   } else if (rounded >= kLargeMin && rounded <= kLargeCacheBytes / 4) {
     auto& c = large_cache();
     std::lock_guard<std::mutex> lock(c.mu);
-    // make room: drop the oldest-sized (smallest) blocks first
+    // make room: drop the smallest blocks first
     while (c.bytes + rounded > kLargeCacheBytes && !c.blocks.empty()) {
       auto it = c.blocks.begin();
       c.bytes -= it->first;

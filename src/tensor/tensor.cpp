@@ -1,5 +1,7 @@
 #include "ember/tensor/tensor.h"
 
+#include "core/small_alloc.h"
+
 #include <cstring>
 
 #include "backend/cpu/dispatch.h"
@@ -16,16 +18,16 @@ TensorImpl::~TensorImpl() = default;
 
 Tensor make_empty(const Shape& shape, DType dtype, Device device) {
   for (int64_t d : shape) EMBER_CHECK(d >= 0, "empty: negative dimension in shape ", shape_str(shape));
-  auto storage = std::make_shared<StorageImpl>(static_cast<size_t>(shape_numel(shape)) * element_size(dtype), device);
-  return Tensor(std::make_shared<TensorImpl>(std::move(storage), Layout::contiguous(shape), dtype));
+  auto storage = std::allocate_shared<StorageImpl>(detail::PoolAllocator<StorageImpl>(), static_cast<size_t>(shape_numel(shape)) * element_size(dtype), device);
+  return Tensor(std::allocate_shared<TensorImpl>(detail::PoolAllocator<TensorImpl>(), std::move(storage), Layout::contiguous(shape), dtype));
 }
 
 Tensor make_tensor(Storage storage, Layout layout, DType dtype) {
-  return Tensor(std::make_shared<TensorImpl>(std::move(storage), std::move(layout), dtype));
+  return Tensor(std::allocate_shared<TensorImpl>(detail::PoolAllocator<TensorImpl>(), std::move(storage), std::move(layout), dtype));
 }
 
 Tensor make_view(const Tensor& t, Layout layout) {
-  auto impl = std::make_shared<TensorImpl>(t.storage(), std::move(layout), t.dtype());
+  auto impl = std::allocate_shared<TensorImpl>(detail::PoolAllocator<TensorImpl>(), t.storage(), std::move(layout), t.dtype());
   impl->is_view = true;
   return Tensor(std::move(impl));
 }
@@ -124,7 +126,7 @@ void Tensor::backward(const Tensor& gradient, std::optional<bool> retain_graph, 
 }
 
 Tensor Tensor::detach() const {
-  auto impl = std::make_shared<TensorImpl>(storage(), layout(), dtype());
+  auto impl = std::allocate_shared<TensorImpl>(detail::PoolAllocator<TensorImpl>(), storage(), layout(), dtype());
   impl->is_view = checked().is_view;
   return Tensor(std::move(impl));
 }

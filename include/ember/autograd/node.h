@@ -111,6 +111,9 @@ struct AutogradMeta {
   std::weak_ptr<Node> grad_accumulator;     // a leaf's AccumulateGrad, while a graph uses it
   std::vector<std::pair<int, Tensor::Hook>> hooks;  // a leaf's tensor hooks
   int retain_grad_hook = -1;
+  // (from a per-thread pool: every op output gets one)
+  static void* operator new(std::size_t n);
+  static void operator delete(void* p, std::size_t n);
 };
 
 // The node that adds an incoming gradient into a leaf's .grad.

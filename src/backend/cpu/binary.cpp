@@ -1,4 +1,6 @@
 // Arithmetic binary kernels: add, sub, mul, div over one dtype with broadcasting.
+#include <algorithm>
+
 #include "backend/cpu/dispatch.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/loops.h"
@@ -50,12 +52,26 @@ void binary_scalar(BinaryOp op, const Tensor& a, Scalar b, Tensor& out) {
 }
 
 Tensor rows_cols(const Tensor& x_in, const std::vector<int64_t>& dims, int64_t& rows, int64_t& cols) {
-  const int64_t nd = x_in.dim(), k = static_cast<int64_t>(dims.size());
+  const int64_t nd = x_in.dim();
   rows = cols = 1;
+  // Contiguous x whose reduced dims all come after its kept ones (size-1 dims do not count:
+  // they do not move memory) is already the matrix.
   bool trailing = x_in.is_contiguous();
-  for (int64_t i = 0; trailing && i < k; ++i) trailing = dims[i] == nd - k + i;
+  const Shape& sizes = x_in.sizes();
+  size_t next = dims.size();  // walking back through `dims` (sorted)
+  bool kept_seen = false;
+  for (int64_t d = nd - 1; trailing && d >= 0; --d) {
+    const bool red = next > 0 && dims[next - 1] == d;
+    if (red) --next;
+    if (sizes[d] == 1) continue;
+    if (!red) kept_seen = true;
+    else if (kept_seen) trailing = false;
+  }
   if (trailing) {
-    for (int64_t d = 0; d < nd; ++d) (d < nd - k ? rows : cols) *= x_in.size(d);
+    for (int64_t d = 0; d < nd; ++d) {
+      const bool red = std::binary_search(dims.begin(), dims.end(), d);
+      (red ? cols : rows) *= sizes[d];
+    }
     return x_in;
   }
   std::vector<bool> reduced(nd, false);

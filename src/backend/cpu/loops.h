@@ -4,6 +4,10 @@
 // Inputs broadcast against out's shape; out may be strided (in-place on a view).
 // Contiguous same-shape operands take a flat, vectorisable, parallel loop.
 #include <array>
+#include <algorithm>
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 #include <cstdint>
 #include <tuple>
 #include <utility>
@@ -17,6 +21,17 @@ namespace ember::cpu {
 Shape broadcast_strides(const Tensor& t, const Shape& shape);
 
 template <class T> struct tensor_of { using type = Tensor; };
+
+// Results at least this large bypass the caches (streaming stores) on the flat path.
+constexpr int64_t kStreamBytes = int64_t{16} << 20;
+
+// One value seen everywhere: a single element, or one expanded (stride 0 on every dim of size > 1).
+inline bool is_one_value(const Tensor& t) {
+  const Shape &sizes = t.sizes(), &strides = t.strides();
+  for (size_t d = 0; d < sizes.size(); ++d)
+    if (strides[d] != 0 && sizes[d] != 1) return false;
+  return true;
+}
 
 namespace detail {
 
@@ -63,15 +78,39 @@ void map_impl(Tensor& out, F& f, std::index_sequence<I...>, const typename tenso
 
   const bool out_flat = out.is_contiguous();
   if (out_flat && ((ins.is_contiguous() && ins.numel() == n) && ...)) {
+#if defined(__AVX512F__)
+    if constexpr (sizeof(Out) == 4 || sizeof(Out) == 8) {
+      // A result far larger than the caches is written with streaming stores: no read of the
+      // destination's old contents (write-allocate) and no eviction of the inputs.
+      constexpr int64_t kLine = 64 / sizeof(Out);
+      const bool alias = ((static_cast<const void*>(std::get<I>(p)) == o) || ...);
+      if (n * static_cast<int64_t>(sizeof(Out)) >= kStreamBytes && !alias) {
+        const int64_t head = std::min<int64_t>(n, (64 - reinterpret_cast<uintptr_t>(o) % 64) % 64 / sizeof(Out));
+        for (int64_t i = 0; i < head; ++i) o[i] = f(std::get<I>(p)[i]...);
+        const int64_t lines = (n - head) / kLine;
+        parallel_for(lines, kGrainSize / kLine, [&](int64_t b, int64_t e) {
+          for (int64_t l = b; l < e; ++l) {
+            const int64_t i0 = head + l * kLine;
+            alignas(64) Out tmp[kLine];
+            for (int64_t k = 0; k < kLine; ++k) tmp[k] = f(std::get<I>(p)[i0 + k]...);
+            _mm512_stream_si512(reinterpret_cast<__m512i*>(o + i0), _mm512_load_si512(tmp));
+          }
+          _mm_sfence();
+        });
+        for (int64_t i = head + lines * kLine; i < n; ++i) o[i] = f(std::get<I>(p)[i]...);
+        return;
+      }
+    }
+#endif
     parallel_for(n, kGrainSize, [&](int64_t b, int64_t e) {
       Out* __restrict oo = o;
       for (int64_t i = b; i < e; ++i) oo[i] = f(std::get<I>(p)[i]...);
     });
     return;
   }
-  if (out_flat && (((ins.is_contiguous() && ins.numel() == n) || ins.numel() == 1) && ...)) {
+  if (out_flat && (((ins.is_contiguous() && ins.numel() == n) || is_one_value(ins)) && ...)) {
     // some operands are single elements broadcast over out: step 0 through them
-    const std::array<int64_t, sizeof...(In)> step{(ins.numel() == n ? int64_t{1} : int64_t{0})...};
+    const std::array<int64_t, sizeof...(In)> step{(ins.numel() == n && !is_one_value(ins) ? int64_t{1} : int64_t{0})...};
     parallel_for(n, kGrainSize, [&](int64_t b, int64_t e) {
       Out* __restrict oo = o;
       for (int64_t i = b; i < e; ++i) oo[i] = f(std::get<I>(p)[i * step[I]]...);
@@ -92,7 +131,7 @@ void map_impl(Tensor& out, F& f, std::index_sequence<I...>, const typename tenso
     for (int64_t d = nd - 2; d >= 0; --d) { idx[d] = r % c.sizes[d]; r /= c.sizes[d]; }
     for (int64_t row = rb; row < re; ++row) {
       int64_t off0 = 0;
-      std::array<int64_t, sizeof...(In)> offs{};
+      [[maybe_unused]] std::array<int64_t, sizeof...(In)> offs{};
       for (int64_t d = 0; d < nd - 1; ++d) {
         off0 += idx[d] * c.strides[0][d];
         ((offs[I] += idx[d] * c.strides[1 + I][d]), ...);

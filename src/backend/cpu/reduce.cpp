@@ -6,6 +6,8 @@
 #include "backend/cpu/reduce.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -267,6 +269,85 @@ void all_any_dims(const Tensor& x, const std::vector<int64_t>& dims, bool is_all
 
 namespace {
 
+// e^x for float32, vectorizable (no libm call): x = n ln2 + r, Cephes' expf polynomial for e^r,
+// 2^n from the exponent bits; within 1.5 ulp of std::exp. Below -87 it gives 0 (exact for
+// -inf, the masked logits of attention), above 88 +inf, NaN stays NaN.
+inline float exp_f32(float x) {
+  const float xc = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
+  const float xs = xc == xc ? xc : 0.0f;
+  const float n = (xs * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round to nearest
+  const float r = (xs - n * 0.693359375f) + n * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  const float v = p * std::bit_cast<float>((static_cast<int32_t>(n) + 127) << 23);
+  return x != x ? x : x < -87.0f ? 0.0f : x > 88.0f ? std::numeric_limits<float>::infinity() : v;
+}
+
+template <class T> T exp_any(T x) {
+  if constexpr (std::is_same_v<T, float>) return exp_f32(x);
+  else return std::exp(x);
+}
+
+// The max of a row, NaN if any value is NaN (then every output is NaN, as in PyTorch). An
+// infinite max is kept: x - max is NaN for +inf and for all -inf rows, as in PyTorch.
+template <class T>
+T row_max(const T* x, int64_t n) {
+  if (n < 32) {  // short rows: a plain loop beats the vector loop's set-up
+    T mx = x[0];
+    for (int64_t j = 1; j < n; ++j) mx = x[j] > mx || x[j] != x[j] ? x[j] : mx;
+    return mx;
+  }
+  T mx = -std::numeric_limits<T>::infinity();
+  int nan_seen = 0;
+#pragma omp simd reduction(max : mx) reduction(| : nan_seen)
+  for (int64_t j = 0; j < n; ++j) {
+    mx = x[j] > mx ? x[j] : mx;
+    nan_seen |= x[j] != x[j];
+  }
+  return nan_seen ? std::numeric_limits<T>::quiet_NaN() : mx;
+}
+
+// Softmax of one contiguous row of n values (softmax over the last dim).
+template <class T>
+void softmax_row(const T* x, T* y, int64_t n, bool log) {
+  const T mx = row_max(x, n);
+  T sum = 0;
+  if (n < 32) {  // short rows: plain loops beat the vector loops' set-up (exp_f32 still inlines)
+    if (log) {
+      for (int64_t j = 0; j < n; ++j) sum += exp_any(x[j] - mx);
+      const T ls = std::log(sum);
+      for (int64_t j = 0; j < n; ++j) y[j] = (x[j] - mx) - ls;
+    } else {
+      for (int64_t j = 0; j < n; ++j) sum += (y[j] = exp_any(x[j] - mx));
+      const T inv = T(1) / sum;
+      for (int64_t j = 0; j < n; ++j) y[j] *= inv;
+    }
+    return;
+  }
+  if (log) {
+#pragma omp simd reduction(+ : sum)
+    for (int64_t j = 0; j < n; ++j) sum += exp_any(x[j] - mx);
+    const T ls = std::log(sum);
+#pragma omp simd
+    for (int64_t j = 0; j < n; ++j) y[j] = (x[j] - mx) - ls;
+  } else {
+#pragma omp simd reduction(+ : sum)
+    for (int64_t j = 0; j < n; ++j) {
+      const T e = exp_any(x[j] - mx);
+      y[j] = e;
+      sum += e;
+    }
+    const T inv = T(1) / sum;
+#pragma omp simd
+    for (int64_t j = 0; j < n; ++j) y[j] *= inv;
+  }
+}
+
 // Softmax of `n` values spaced `inner` apart, for `inner` consecutive positions at once
 // (inner == 1 is one row). Max, exp and sum accumulate in double for float64, float for float32.
 template <class T>
@@ -276,23 +357,22 @@ void softmax_block(const T* x, T* y, int64_t n, int64_t inner, bool log, T* mx, 
     const T* row = x + j * inner;
     for (int64_t k = 0; k < inner; ++k) mx[k] = row[k] > mx[k] || std::isnan(row[k]) ? row[k] : mx[k];
   }
-  for (int64_t k = 0; k < inner; ++k)
-    if (std::isinf(mx[k])) mx[k] = 0;  // all -inf rows give NaN as in PyTorch; +inf too
+  // (an infinite max is kept: x - max is NaN for +inf and for all -inf rows, as in PyTorch)
   for (int64_t j = 0; j < n; ++j) {
     const T* row = x + j * inner;
     T* out = y + j * inner;
     for (int64_t k = 0; k < inner; ++k) {
-      T ev = std::exp(row[k] - mx[k]);
+      T ev = exp_any(row[k] - mx[k]);
       sm[k] += ev;
       if (!log) out[k] = ev;
     }
   }
   if (log) {
-    for (int64_t k = 0; k < inner; ++k) sm[k] = mx[k] + std::log(sm[k]);
+    for (int64_t k = 0; k < inner; ++k) sm[k] = std::log(sm[k]);
     for (int64_t j = 0; j < n; ++j) {
       const T* row = x + j * inner;
       T* out = y + j * inner;
-      for (int64_t k = 0; k < inner; ++k) out[k] = row[k] - sm[k];
+      for (int64_t k = 0; k < inner; ++k) out[k] = (row[k] - mx[k]) - sm[k];
     }
   } else {
     for (int64_t k = 0; k < inner; ++k) sm[k] = T(1) / sm[k];
@@ -315,6 +395,12 @@ void softmax(const Tensor& x_in, int64_t dim, bool log, Tensor& out) {
     const T* px = static_cast<const T*>(x.raw_data());
     T* po = static_cast<T*>(out.raw_data());
     const int64_t block = n * inner;
+    if (inner == 1) {
+      parallel_for(outer, row_grain(block), [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) softmax_row(px + i * n, po + i * n, n, log);
+      });
+      return;
+    }
     parallel_for(outer, row_grain(block), [&](int64_t b, int64_t e) {
       std::vector<T> mx(inner), sm(inner);
       for (int64_t i = b; i < e; ++i) softmax_block(px + i * block, po + i * block, n, inner, log, mx.data(), sm.data());
