@@ -3,6 +3,9 @@
 //   (b) elementwise add of 16M floats: add, add_ next to memcpy of the bytes  -> GB/s
 //   (c) one tiny op (1-element add) with and without requires_grad          -> time per op
 //   (d) one full-batch linear-regression step (80 points): forward, backward, update
+//   (e) softmax over C of (64,10) and (32,64,256): ember's kernel next to a oneDNN primitive
+// On a shared machine run with --benchmark_repetitions=10 --benchmark_report_aggregates_only=true
+// and read the _min times and _max rates (the least disturbed run).
 #include <benchmark/benchmark.h>
 #include <oneapi/dnnl/dnnl.h>
 #include <oneapi/dnnl/dnnl.hpp>
