@@ -1,5 +1,5 @@
 # ember — build, test and run entry points.
-#   make demo        build and run the linear-regression example (DOT/PNG graphs in experiments/)
+#   make demo        install, build, train fashion_cnn on Fashion-MNIST for 2 epochs, evaluate it
 #   make test        install missing Debian packages, build (Release) and run the test suite
 #   make sanitize    the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench       Google Benchmark programs (ember next to oneDNN and LibTorch)
@@ -14,7 +14,8 @@ ASAN_BUILD  ?= build-asan
 PREFIX      ?= /tmp/ember-install
 JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 CTEST_JOBS  ?= 2
-DEMO_DIR    ?= experiments/linear_regression
+DEMO_DIR    ?= experiments/demo
+FASHION     ?= /usr/share/datasets/fashion-mnist
 CMAKE       ?= cmake
 CTEST       ?= ctest
 CMAKE_ARGS  ?=
@@ -81,12 +82,13 @@ sanitize: deps
 	$(SAN_ENV) $(CTEST) --test-dir $(ASAN_BUILD) --output-on-failure -j $(CTEST_JOBS)
 
 demo: deps configure
-	$(CMAKE) --build $(BUILD) -j $(JOBS) --target linear_regression
-	mkdir -p $(DEMO_DIR)
-	./$(BUILD)/examples/linear_regression $(DEMO_DIR)
-	@if command -v dot >/dev/null; then \
-	  for f in $(DEMO_DIR)/*.dot; do dot -Tpng "$$f" -o "$${f%.dot}.png" && echo "rendered $${f%.dot}.png"; done; \
-	else echo "graphviz (dot) not found: DOT files left unrendered in $(DEMO_DIR)"; fi
+	$(CMAKE) --build $(BUILD) -j $(JOBS) --target ember_cli
+	./$(BUILD)/tools/ember/ember train --data_dir $(FASHION) --model_dir $(DEMO_DIR) --overwrite
+	./$(BUILD)/tools/ember/ember evaluate --data_dir $(FASHION) --model_dir $(DEMO_DIR)
+	@echo "== test metrics ($(DEMO_DIR)/metrics_test_best.json):"; cat $(DEMO_DIR)/metrics_test_best.json; echo
+	@echo "== checkpoints: $(DEMO_DIR)/best.safetensors, $(DEMO_DIR)/last.safetensors"
+	@echo "== training curves: $(DEMO_DIR)/curves.svg"
+	@echo "== TensorBoard logs: $(DEMO_DIR)/train_summaries, $(DEMO_DIR)/eval_summaries (tensorboard --logdir $(DEMO_DIR))"
 
 bench: deps deps-peer
 	$(MAKE) --no-print-directory configure BENCH=ON

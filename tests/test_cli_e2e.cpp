@@ -26,6 +26,7 @@ namespace fs = std::filesystem;
 using namespace ember::train;
 using ember::testing::read_file;
 using ember::testing::write_file;
+using ember::testing::write_dataset;
 
 namespace {
 
@@ -49,34 +50,6 @@ CmdResult run_ember(const std::string& args) {
   const int status = ::pclose(p);
   r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
-}
-
-void put_be32(std::string& s, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) s.push_back(static_cast<char>((v >> shift) & 0xff));
-}
-
-// Images (n,28,28) and labels (n) in IDX format; sample i has class i % 10.
-void write_dataset(const fs::path& dir, const std::string& prefix, uint32_t n, uint32_t seed) {
-  std::string images, labels;
-  put_be32(images, 0x803);
-  put_be32(images, n);
-  put_be32(images, 28);
-  put_be32(images, 28);
-  put_be32(labels, 0x801);
-  put_be32(labels, n);
-  uint32_t state = seed;
-  for (uint32_t i = 0; i < n; ++i) {
-    const int c = static_cast<int>(i % 10);
-    for (int r = 0; r < 28; ++r)
-      for (int col = 0; col < 28; ++col) {
-        state = state * 1664525u + 1013904223u;
-        const int noise = static_cast<int>(state >> 26);  // 0..63
-        images.push_back(static_cast<char>(r == 2 * c + 4 || r == 2 * c + 5 ? 190 + noise : noise));
-      }
-    labels.push_back(static_cast<char>(c));
-  }
-  write_file(dir / (prefix + "-images-idx3-ubyte"), images);
-  write_file(dir / (prefix + "-labels-idx1-ubyte"), labels);
 }
 
 // Every file under `dir` with its bytes.
@@ -299,11 +272,11 @@ TEST_F(CliEndToEnd, CtrlCSavesACheckpointAndResumesWhereItStopped) {
     ::execl(exe.c_str(), exe.c_str(), "train", "--data_dir", data.c_str(), "--model_dir", md.c_str(), nullptr);
     ::_exit(127);
   }
-  // Interrupt once the progress bar shows the epoch under way (the handler is installed by then).
+  // Interrupt once the log says the epoch began (the handler is installed by then).
   bool started = false;
   for (int i = 0; i < 3000 && !started; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    started = read_file(log).find("Epoch 1:") != std::string::npos;
+    started = read_file(log).find("Epoch 1/1\n") != std::string::npos;
   }
   ASSERT_TRUE(started) << read_file(log);
   ::kill(pid, SIGINT);
@@ -328,4 +301,65 @@ TEST_F(CliEndToEnd, CtrlCSavesACheckpointAndResumesWhereItStopped) {
   ASSERT_EQ(b.size(), 1u);
   for (const char* key : {"train_loss", "train_accuracy", "val_loss", "val_accuracy"})
     EXPECT_EQ(metric_value(a[0], key), metric_value(b[0], key)) << key;
+}
+
+// The other built-in models on data the `ember data` tools write: signs_cnn on a SIGNS folder made
+// from the IDX files, ner_lstm on a generated corpus, and the autoencoder with its pictures.
+TEST_F(CliEndToEnd, DataToolsAndTheOtherModels) {
+  const fs::path signs = dir_ / "signs";
+  CmdResult r = run_ember("data fashion-mnist-to-signs --mnist_dir " + data_.string() + " --out_dir " + signs.string() +
+                          " --limit 120");
+  ASSERT_RUN_OK(r);
+  EXPECT_HAS(r.out, "wrote 96 train, 24 val and 120 test images");
+  const fs::path sexp = dir_ / "signs_exp";
+  write_file(sexp / "params.json", R"({"model": "signs_cnn", "num_classes": 10, "num_channels": 4, "num_epochs": 1,
+                                       "batch_size": 16, "num_threads": 1})");
+  r = run_ember("train --data_dir " + signs.string() + " --model_dir " + sexp.string());
+  ASSERT_RUN_OK(r);
+  EXPECT_HAS(r.out, "96 training and 24 validation samples");
+  ASSERT_RUN_OK(run_ember("evaluate --data_dir " + signs.string() + " --model_dir " + sexp.string()));
+  EXPECT_EQ(load_metrics((sexp / "metrics_test_best.json").string()).size(), 2u);
+  const fs::path image = fs::directory_iterator(signs / "test_signs")->path();
+  r = run_ember("predict --top_k 2 --model_dir " + sexp.string() + " " + image.string());
+  ASSERT_RUN_OK(r);
+  EXPECT_HAS(r.out, image.string() + ": label ");
+  // A folder with more classes than the model has outputs.
+  write_file(sexp / "params.json", R"({"model": "signs_cnn", "num_classes": 6})");
+  r = run_ember("evaluate --data_dir " + signs.string() + " --model_dir " + sexp.string());
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_HAS(r.out, "num_classes is 6 but");
+
+  const fs::path ner = dir_ / "ner";
+  r = run_ember("data ner-corpus --train 300 --val 60 --test 60 --out_dir " + ner.string());
+  ASSERT_RUN_OK(r);
+  const fs::path nexp = dir_ / "ner_exp";
+  write_file(nexp / "params.json", R"({"model": "ner_lstm", "num_epochs": 2, "batch_size": 16, "learning_rate": 0.01,
+                                       "embedding_dim": 16, "lstm_hidden_dim": 16, "num_threads": 1})");
+  r = run_ember("train --data_dir " + ner.string() + " --model_dir " + nexp.string());
+  ASSERT_RUN_OK(r);
+  EXPECT_HAS(r.out, "best model by val f1");
+  Metrics val = load_metrics((nexp / "metrics_val_best_weights.json").string());
+  for (const char* k : {"loss", "accuracy", "f1", "precision", "recall"}) EXPECT_TRUE(has_metric(val, k)) << k;
+  ASSERT_RUN_OK(run_ember("evaluate --data_dir " + ner.string() + " --model_dir " + nexp.string()));
+  r = run_ember("predict --data_dir " + ner.string() + " --model_dir " + nexp.string() + " 'the city of Paris'");
+  ASSERT_RUN_OK(r);
+  EXPECT_HAS(r.out, "the/");
+  EXPECT_HAS(r.out, "Paris/");
+  r = run_ember("predict --model_dir " + nexp.string() + " 'the city'");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_HAS(r.out, "needs --data_dir");
+
+  const fs::path ae = dir_ / "ae_exp";
+  write_file(ae / "params.json", R"({"model": "autoencoder", "num_epochs": 1, "batch_size": 64, "num_threads": 1})");
+  r = run_ember("train " + flags(ae));
+  ASSERT_RUN_OK(r);
+  EXPECT_HAS(r.out, "best model by val loss");
+  EXPECT_TRUE(fs::exists(ae / "reconstructions" / "epoch_001.png"));
+  Metrics ae_val = load_metrics((ae / "metrics_val_best_weights.json").string());
+  EXPECT_TRUE(has_metric(ae_val, "loss"));
+  EXPECT_FALSE(has_metric(ae_val, "accuracy"));
+  r = run_ember("predict --model_dir " + ae.string() + " " + image.string());
+  ASSERT_RUN_OK(r);
+  EXPECT_HAS(r.out, "reconstruction MSE");
+  EXPECT_TRUE(fs::exists(ae / "predictions" / (image.stem().string() + "_reconstruction.png")));
 }

@@ -10,7 +10,9 @@
 #include <sstream>
 
 #include <ember/ember.h>
+#include <ember/train/metrics_file.h>
 #include <ember/train/registry.h>
+#include <ember/train/trainer.h>
 
 #include "support/testing.h"
 #include "test_cli_util.h"
@@ -42,7 +44,10 @@ class PyTorchModels : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     if (!have_torch()) return;
-    const std::string cmd = "/usr/bin/python3 " + script_path().string() + " " + dir_.string();
+    ember::testing::write_dataset(dir_ / "data", "train", 100, 1);
+    ember::testing::write_dataset(dir_ / "data", "t10k", 300, 2);
+    const std::string cmd =
+        "/usr/bin/python3 " + script_path().string() + " " + dir_.string() + " " + (dir_ / "data").string();
     generated_ = std::system(cmd.c_str()) == 0;
   }
   static void TearDownTestSuite() { fs::remove_all(dir_); }
@@ -91,6 +96,21 @@ TEST_F(PyTorchModels, StateDictsLoadUnchangedAndOutputsMatch) {
   check("ner_lstm",
         R"({"model": "ner_lstm", "vocab_size": 20, "embedding_dim": 8, "lstm_hidden_dim": 6, "number_of_tags": 5})");
   check("autoencoder", R"({"model": "autoencoder", "embedding_dim": 32})");
+}
+
+// `ember evaluate --restore_file weights.safetensors` with PyTorch's weights gives PyTorch's
+// test loss and accuracy (PyTorch evaluated the same weights on the same IDX files).
+TEST_F(PyTorchModels, EvaluateWithPyTorchWeights) {
+  for (const std::string name : {"mlp", "fashion_cnn"}) {
+    SCOPED_TRACE(name);
+    const fs::path exp = dir_ / ("exp_" + name);
+    ember::testing::write_file(exp / "params.json", "{\"model\": \"" + name + "\", \"batch_size\": 64}");
+    train::Metrics m = train::evaluate({(dir_ / "data").string(), exp.string(), path(name + ".safetensors")});
+    train::Metrics torch_m = train::load_metrics(path(name + "_test.json"));
+    EXPECT_NEAR(train::metric_value(m, "loss"), train::metric_value(torch_m, "loss"), 1e-5);
+    EXPECT_DOUBLE_EQ(train::metric_value(m, "accuracy"), train::metric_value(torch_m, "accuracy"));
+    EXPECT_TRUE(fs::exists(exp / ("metrics_test_" + name + ".json")));
+  }
 }
 
 TEST_F(PyTorchModels, WrongArchitectureIsAClearError) {

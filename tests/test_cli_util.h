@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <cstdint>
 
 #include "ember/core/error.h"
 #include "support/testing.h"
@@ -29,6 +30,36 @@ inline void write_file(const std::filesystem::path& p, const std::string& text) 
   if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
   std::ofstream f(p, std::ios::binary);
   f << text;
+}
+
+inline void put_be32(std::string& s, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) s.push_back(static_cast<char>((v >> shift) & 0xff));
+}
+
+// A Fashion-MNIST-shaped dataset that a model learns in an epoch: `prefix`-images-idx3-ubyte
+// (n,28,28) and `prefix`-labels-idx1-ubyte (n) in dir; sample i has class c = i % 10 and a bright
+// band at rows 2c+4 and 2c+5 over noise (prefix "train" or "t10k").
+inline void write_dataset(const std::filesystem::path& dir, const std::string& prefix, uint32_t n, uint32_t seed) {
+  std::string images, labels;
+  put_be32(images, 0x803);
+  put_be32(images, n);
+  put_be32(images, 28);
+  put_be32(images, 28);
+  put_be32(labels, 0x801);
+  put_be32(labels, n);
+  uint32_t state = seed;
+  for (uint32_t i = 0; i < n; ++i) {
+    const int c = static_cast<int>(i % 10);
+    for (int r = 0; r < 28; ++r)
+      for (int col = 0; col < 28; ++col) {
+        state = state * 1664525u + 1013904223u;
+        const int noise = static_cast<int>(state >> 26);  // 0..63
+        images.push_back(static_cast<char>(r == 2 * c + 4 || r == 2 * c + 5 ? 190 + noise : noise));
+      }
+    labels.push_back(static_cast<char>(c));
+  }
+  write_file(dir / (prefix + "-images-idx3-ubyte"), images);
+  write_file(dir / (prefix + "-labels-idx1-ubyte"), labels);
 }
 
 // A fresh directory per test, removed afterwards.

@@ -170,3 +170,19 @@ TEST(Module, ToDtypeConvertsInPlace) {
   EXPECT_EQ(net->bn1->num_batches_tracked.dtype(), kInt64);
   EXPECT_EQ(net->forward(ones({1, 4}, kFloat64)).dtype(), kFloat64);
 }
+
+TEST(Module, StateDictTensorsAreDetachedAliases) {
+  // PyTorch's state_dict() (keep_vars=False): detached tensors that share the parameters' memory.
+  auto lin = std::make_shared<ember::nn::Linear>(3, 2);
+  auto sd = lin->state_dict();
+  ASSERT_EQ(sd.size(), 2u);
+  EXPECT_EQ(sd[0].first, "weight");
+  EXPECT_FALSE(sd[0].second.requires_grad());
+  EXPECT_TRUE(lin->weight.requires_grad());
+  EXPECT_EQ(sd[0].second.raw_data(), lin->weight.raw_data());
+  {
+    ember::NoGradGuard ng;
+    lin->weight.fill_(0.5);
+  }
+  EXPECT_EQ(sd[0].second.index({0, 0}).item<float>(), 0.5f);
+}

@@ -218,6 +218,8 @@ Module& Module::to(Device device) {
 StateDict Module::state_dict() const {
   StateDict r;
   collect_state("", r, true, true, true);
+  // PyTorch's keep_vars=False: detached tensors sharing the parameters' storage
+  for (auto& [n, t] : r) t = t.detach();
   return r;
 }
 

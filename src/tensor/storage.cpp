@@ -12,6 +12,7 @@
 #include <new>
 #include <vector>
 
+#include "core/small_alloc.h"
 #include "ember/core/error.h"
 
 namespace ember {
@@ -21,7 +22,7 @@ namespace {
 constexpr size_t kAlign = 64;
 constexpr int kSmallClasses = 9;                 // 64 B, 128 B, ..., 16 KiB
 constexpr size_t kSmallMax = kAlign << (kSmallClasses - 1);
-constexpr size_t kBlocksPerClass = 64;
+constexpr int kBlocksPerClass = 64;
 constexpr size_t kLargeMin = size_t{1} << 20;   // 1 MiB
 constexpr size_t kLargeCacheBytes = size_t{512} << 20;
 
@@ -31,28 +32,8 @@ int small_class(size_t nbytes) {
   return c;
 }
 
-// Per-thread lists of freed small blocks (each block holds the link to the next). Trivially
-// destructible so that reaching it costs no TLS wrapper call; a reaper object set up on the
-// thread's first allocation frees the blocks when the thread exits.
-struct SmallCache {
-  void* head[kSmallClasses];
-  size_t count[kSmallClasses];
-  bool reaper_set;
-  bool dead;
-};
-__attribute__((tls_model("initial-exec"))) thread_local SmallCache t_small_cache{};
-
-struct SmallCacheReaper {
-  ~SmallCacheReaper() {
-    SmallCache& c = t_small_cache;
-    c.dead = true;
-    for (int k = 0; k < kSmallClasses; ++k)
-      while (void* p = c.head[k]) {
-        c.head[k] = *static_cast<void**>(p);
-        std::free(p);
-      }
-  }
-};
+void release_small(void* p) { std::free(p); }
+using SmallLists = detail::ThreadFreeLists<kSmallClasses, release_small>;
 
 struct LargeCache {
   std::mutex mu;
@@ -91,18 +72,8 @@ void* cpu_alloc(size_t nbytes) {
   const size_t rounded = rounded_size(nbytes);
   if (!kRecycle) return raw_alloc(rounded);
   if (rounded <= kSmallMax) {
-    SmallCache& c = t_small_cache;
-    if (!c.reaper_set && !c.dead) {
-      thread_local SmallCacheReaper reaper;
-      (void)reaper;
-      c.reaper_set = true;
-    }
-    const int k = small_class(rounded);
-    if (void* p = c.head[k]) {
-      c.head[k] = *static_cast<void**>(p);
-      --c.count[k];
-      return p;
-    }
+    if (SmallLists* lists = SmallLists::get())
+      if (void* p = lists->pop(small_class(rounded))) return p;
   } else if (rounded >= kLargeMin) {
     auto& c = large_cache();
     std::lock_guard<std::mutex> lock(c.mu);
@@ -124,14 +95,7 @@ void cpu_free(void* p, size_t nbytes) {
     return;
   }
   if (rounded <= kSmallMax) {
-    SmallCache& c = t_small_cache;
-    const int k = small_class(rounded);
-    if (c.reaper_set && !c.dead && c.count[k] < kBlocksPerClass) {
-      *static_cast<void**>(p) = c.head[k];
-      c.head[k] = p;
-      ++c.count[k];
-      return;
-    }
+    if (SmallLists* lists = SmallLists::get(); lists && lists->push(small_class(rounded), p, kBlocksPerClass)) return;
   } else if (rounded >= kLargeMin && rounded <= kLargeCacheBytes / 4) {
     auto& c = large_cache();
     std::lock_guard<std::mutex> lock(c.mu);

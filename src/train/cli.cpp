@@ -10,6 +10,7 @@
 #include "ember/train/registry.h"
 #include "ember/train/search.h"
 #include "ember/train/synthesize.h"
+#include "ember/train/task.h"
 #include "train/commands.h"
 
 namespace fs = std::filesystem;
@@ -43,14 +44,10 @@ int list_models(const std::string& name) {
 int search(const SearchOptions& opts, const std::string& metric_arg) {
   std::vector<TrialResult> results = run_search(opts, schema_for);
   std::string metric = metric_arg;
-  if (metric.empty()) {
+  if (metric.empty()) {  // the metric that picked each trial's best epoch
     const Params parent = load_params((fs::path(opts.parent_dir) / "params.json").string());
     metric = parent.get_string("metric");
-  }
-  if (metric.empty()) {
-    metric = "loss";
-    for (const TrialResult& r : results)
-      if (has_metric(r.best, "accuracy")) metric = "accuracy";
+    if (metric.empty()) metric = make_task(find_model(parent.model()).task)->default_metric();
   }
   std::cout << "\n" << search_summary(results, metric);
   int failed = 0, interrupted = 0;
@@ -84,6 +81,14 @@ int synthesize_cmd(const std::string& parent_dir, const std::string& metric) {
 int run_cli(int argc, char** argv) {
   CLI::App app{"ember: train, evaluate and compare models from experiment directories (model_dir/params.json)"};
   app.require_subcommand(1);
+  app.footer(
+      "An experiment is a directory with a params.json (`ember models NAME` prints one). For example:\n"
+      "  ember train      --data_dir /usr/share/datasets/fashion-mnist --model_dir experiments/fashion_cnn\n"
+      "  ember evaluate   --data_dir /usr/share/datasets/fashion-mnist --model_dir experiments/fashion_cnn\n"
+      "  ember search     --data_dir /usr/share/datasets/fashion-mnist --parent_dir experiments/learning_rate "
+      "--jobs 2\n"
+      "  ember synthesize --parent_dir experiments/learning_rate\n"
+      "Every subcommand has --help.");
   app.fallthrough(false);
 
   cmd::TrainArgs train_args;
@@ -92,7 +97,8 @@ int run_cli(int argc, char** argv) {
   train->add_option("--data_dir", train_args.data_dir, "Directory holding the dataset")->required();
   train->add_option("--model_dir", train_args.model_dir, "Experiment directory holding params.json")->required();
   train->add_option("--restore_file", train_args.restore_file,
-                    "Resume from a training checkpoint: 'last', 'best' (in model_dir) or a path");
+                    "Resume from a training checkpoint: 'last', 'best' (in model_dir) or a path; a plain "
+                    "state_dict (e.g. exported from PyTorch) starts a fresh run from its weights");
   train->add_flag("--overwrite", train_args.overwrite,
                   "Replace the outputs of a previous run (checkpoints, logs, metrics) instead of refusing");
 
@@ -123,8 +129,8 @@ int run_cli(int argc, char** argv) {
   search_cmd->add_option("--data_dir", search_opts.data_dir, "Directory holding the dataset")->required();
   search_cmd->add_option("--jobs,-j", search_opts.jobs, "Trials running at once")->capture_default_str()->check(CLI::Range(1, 256));
   search_cmd->add_option("--search_file", search_opts.search_file, "The search (default parent_dir/search.json)");
-  search_cmd->add_option("--metric", search_metric, "Metric that orders the summary (default: params' metric, "
-                                                    "else accuracy, else loss)");
+  search_cmd->add_option("--metric", search_metric, "Metric that orders the summary (default: the one that picks "
+                                                    "the best epoch: params' metric, else the model's)");
   search_cmd->add_flag("--overwrite", search_opts.overwrite, "Re-run trials that already finished");
 
   std::string synth_dir, synth_metric = "accuracy";
@@ -137,7 +143,8 @@ int run_cli(int argc, char** argv) {
   CLI::App* models = app.add_subcommand("models", "List the registered models, or show one's params.json keys");
   models->add_option("name", model_name, "A model name");
 
-  CLI::App* data = cmd::add_data_command(app);
+  cmd::DataArgs data_args;
+  CLI::App* data = cmd::add_data_command(app, data_args);
 
   try {
     app.parse(argc, argv);
@@ -152,7 +159,7 @@ int run_cli(int argc, char** argv) {
     if (search_cmd->parsed()) return search(search_opts, search_metric);
     if (synth->parsed()) return synthesize_cmd(synth_dir, synth_metric);
     if (models->parsed()) return list_models(model_name);
-    if (data->parsed()) return cmd::run_data(*data);
+    if (data->parsed()) return cmd::run_data(*data, data_args);
   } catch (const Error& e) {
     std::cerr << "ember " << name << ": error: " << e.what() << std::endl;
     return 1;

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "ember/data/tools.h"
+
 namespace CLI {
 class App;
 }
@@ -28,9 +30,15 @@ struct PredictArgs {
 };
 int predict(const PredictArgs& args);
 
-// `ember data ...`: adds the subcommand (and its own subcommands) to `app`; run_data runs the
-// one that was parsed.
-CLI::App* add_data_command(CLI::App& app);
-int run_data(CLI::App& data);
+// `ember data ...`: adds the subcommand (and its own subcommands, whose options land in `args`)
+// to `app`; run_data runs the one that was parsed.
+struct DataArgs {
+  std::string mnist_dir = "/usr/share/datasets/fashion-mnist", out_dir, data_dir;
+  data::SignsExportOptions signs;
+  data::NERCorpusOptions ner;
+  data::NERVocabOptions vocab;
+};
+CLI::App* add_data_command(CLI::App& app, DataArgs& args);
+int run_data(CLI::App& data, const DataArgs& args);
 
 }  // namespace ember::train::cmd

@@ -3,8 +3,8 @@
 
 #include "ember/core/error.h"
 #include "ember/io/checkpoint.h"
+#include "ember/train/logger.h"
 #include "ember/train/trainer.h"
-#include "train/run_log.h"
 #include "train/session.h"
 
 namespace fs = std::filesystem;
@@ -24,8 +24,7 @@ Metrics evaluate(const EvaluateOptions& o) {
   opts.num_workers = static_cast<int>(s.params.get_int("num_workers"));
   data::DataLoader<data::Example> loader(test_set, opts, s.task->collate());
 
-  detail::RunLog log;
-  log.open(s.exp.file("evaluate.log"));
+  Logger log(s.exp.file("evaluate.log"));
   log.info("Evaluating " + path + " on " + std::to_string(test_set->size()) + " test samples");
   Metrics m = detail::run_evaluation(s, loader);
   const std::string out = s.exp.test_metrics_file(name);

@@ -8,6 +8,7 @@
 
 #include "ember/autograd/grad_mode.h"
 #include "ember/core/error.h"
+#include "ember/nn/functional/loss.h"
 #include "ember/tensor/ops.h"
 
 namespace ember::train {
@@ -94,12 +95,10 @@ void check_tagging(const Tensor& log_probs, const Tensor& labels, const char* op
 
 Tensor masked_nll_loss(const Tensor& log_probs, const Tensor& labels) {
   check_tagging(log_probs, labels, "masked_nll_loss");
-  Tensor flat = labels.reshape({-1});                            // (N*T)
-  Tensor mask = ge(flat, 0);                                     // padding is -1
-  const int64_t num_tokens = mask.sum().item<int64_t>();
-  EMBER_CHECK(num_tokens > 0, "masked_nll_loss: every label is padding (< 0)");
-  Tensor picked = log_probs.gather(1, clamp_min(flat, 0).unsqueeze(1)).squeeze(1);  // (N*T)
-  return -(picked * mask.to(log_probs.dtype())).sum() / static_cast<double>(num_tokens);
+  Tensor flat = labels.reshape({-1});  // (N*T), padding is -1
+  EMBER_CHECK(ge(flat, 0).any().item<bool>(), "masked_nll_loss: every label is padding (< 0)");
+  // = PyTorch's nll_loss(log_probs, labels.view(-1), ignore_index=-1)
+  return nn::functional::nll_loss(log_probs, flat, {.ignore_index = -1});
 }
 
 std::pair<int64_t, int64_t> masked_correct(const Tensor& log_probs, const Tensor& labels) {

@@ -8,6 +8,7 @@
 #include "ember/core/error.h"
 #include "ember/core/rng.h"
 #include "ember/nn/module.h"
+#include "ember/train/task.h"
 #include "train/registry_internal.h"
 
 namespace ember::train {
@@ -42,6 +43,15 @@ void register_model(ModelInfo info) {
 void detail::add_model(ModelInfo info) {
   EMBER_CHECK(!info.name.empty(), "register_model: empty model name");
   EMBER_CHECK(info.make, "register_model: model '", info.name, "' has no factory (.make)");
+  {
+    const std::vector<std::string> tasks = task_names();
+    if (std::find(tasks.begin(), tasks.end(), info.task) == tasks.end()) {
+      std::string names;
+      for (const std::string& t : tasks) names += (names.empty() ? "" : ", ") + t;
+      EMBER_THROW("register_model: model '", info.name, "' names the unknown task '", info.task, "' (tasks: ", names,
+                  "; register_task adds one)");
+    }
+  }
   for (const ParamSpec& own : info.params)
     for (const ParamSpec& common : Params::common_specs())
       EMBER_CHECK(own.name != common.name, "register_model: model '", info.name, "' declares key '", own.name,

@@ -27,6 +27,13 @@ Session open_session(const std::string& model_dir, const std::string& data_dir) 
   if (!data_dir.empty()) s.task->load(data_dir, s.params);
   s.metric = s.params.get_string("metric");
   if (s.metric.empty()) s.metric = s.task->default_metric();
+  if (const std::vector<std::string> names = s.task->metric_names(); !names.empty()) {
+    std::string list;
+    for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+    EMBER_CHECK(std::find(names.begin(), names.end(), s.metric) != names.end(), s.exp.params_file(),
+                ": key 'metric': model '", s.params.model(), "' reports no metric '", s.metric, "' (it reports: ", list,
+                ")");
+  }
   s.model = make_model(s.params);
   return s;
 }

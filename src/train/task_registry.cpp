@@ -15,6 +15,8 @@ struct TaskRegistry {
   std::map<std::string, TaskFactory> factories{
       {"fashion_mnist", detail::make_fashion_mnist_task},
       {"fashion_mnist_autoencoder", detail::make_fashion_mnist_autoencoder_task},
+      {"signs", detail::make_signs_task},
+      {"ner", detail::make_ner_task},
   };
 };
 

@@ -12,12 +12,12 @@
 #include "ember/io/plot.h"
 #include "ember/io/tensorboard.h"
 #include "ember/nn/utils/clip_grad.h"
+#include "ember/train/logger.h"
 #include "ember/train/optimizer_factory.h"
+#include "ember/train/progress.h"
 #include "ember/train/synthesize.h"
 #include "ember/train/trainer.h"
 #include "train/interrupt.h"
-#include "train/epoch_progress.h"
-#include "train/run_log.h"
 #include "train/session.h"
 
 namespace fs = std::filesystem;
@@ -55,7 +55,7 @@ void add_prefixed(Metrics& row, const std::string& prefix, const Metrics& m) {
 }
 
 // The curves of history.json: one panel per metric the task reports, train vs validation.
-void write_plot(const History& history, const Metrics& val_example, const std::string& path) {
+void write_plot(const History& history, const Metrics& val_example, const std::string& path, const std::string& title) {
   std::vector<io::MetricCurves> curves;
   for (const auto& [name, unused] : val_example) {
     io::MetricCurves c;
@@ -66,7 +66,7 @@ void write_plot(const History& history, const Metrics& val_example, const std::s
     }
     curves.push_back(std::move(c));
   }
-  io::training_curves(curves).save(path);
+  io::training_curves(curves, title).save(path);
 }
 
 }  // namespace
@@ -139,7 +139,7 @@ TrainResult train(const TrainOptions& o) {
   // ---- 2. The run ----------------------------------------------------------------------------
   TrainResult result;
   result.epochs_done = start_epoch;
-  detail::RunLog log;
+  Logger log;  // the console until the run starts; then train.log too
   if (start_epoch >= num_epochs) {
     log.info("Nothing to do: " + exp.path() + " has trained " + std::to_string(start_epoch) + " of " +
              std::to_string(num_epochs) + " epochs (raise num_epochs in params.json to train longer)");
@@ -147,7 +147,7 @@ TrainResult train(const TrainOptions& o) {
     return result;
   }
   if (o.overwrite) exp.clear_training_outputs();
-  log.open(exp.train_log());
+  log.set_file(exp.train_log());
   const int64_t global_step0 = start_epoch * steps_per_epoch + skip_batches;
   tensorboard::SummaryWriterOptions tb_opts;
   if (global_step0 > 0) tb_opts.purge_step = global_step0;  // hide events of the run's abandoned tail
@@ -177,12 +177,12 @@ TrainResult train(const TrainOptions& o) {
     MetricSums train_sums = skip_batches ? resumed_sums : MetricSums();
     double running = 0;  // exponential running loss shown by the progress bar
     int64_t seen = 0, batches = 0, samples = 0;  // samples: trained by this process (for the rate)
-    detail::Progress bar(steps_per_epoch, "Epoch " + std::to_string(epoch));
+    ProgressBar bar(steps_per_epoch, {.desc = "Epoch " + std::to_string(epoch) + "/" + std::to_string(num_epochs)});
     bool stopped = false;
     for (data::Example& batch : train_loader) {
       if (batches < skip_batches) {  // a resumed epoch: these batches were trained before Ctrl-C
         ++batches;
-        bar.update(1, "");
+        bar.update();
         continue;
       }
       Tensor input = s.task->input(batch), target = s.task->target(batch);
@@ -208,9 +208,8 @@ TrainResult train(const TrainOptions& o) {
       ++seen;
       ++batches;
       samples += input.size(0);
-      char post[48];
-      std::snprintf(post, sizeof(post), "loss=%.4f", running);
-      bar.update(1, post);
+      bar.set_postfix({{"loss", running}});
+      bar.update();
       if (detail::InterruptGuard::requested() && batches < steps_per_epoch) {
         stopped = true;
         break;
@@ -236,6 +235,7 @@ TrainResult train(const TrainOptions& o) {
     }
     skip_batches = 0;
     const double train_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    const double epoch_lr = optimizer->param_groups()[0].lr();  // the lr of the epoch's last step
 
     Metrics train_metrics = s.task->finalize(train_sums);
     ValidationContext vctx{epoch, exp.path(), &eval_writer};
@@ -267,15 +267,21 @@ TrainResult train(const TrainOptions& o) {
     Metrics row = {{"epoch", static_cast<double>(epoch)}};
     add_prefixed(row, "train_", train_metrics);
     add_prefixed(row, "val_", val_metrics);
-    row.emplace_back("lr", optimizer->param_groups()[0].lr());
+    row.emplace_back("lr", epoch_lr);
     row.emplace_back("seconds", seconds);
     row.emplace_back("train_samples_per_s", train_seconds > 0 ? static_cast<double>(samples) / train_seconds : 0.0);
     history.push_back(row);
     save_history(exp.history_file(), history);
-    write_plot(history, val_metrics, exp.file("curves.svg"));
+    write_plot(history, val_metrics, exp.file("curves.svg"), params.model() + " (" + exp.path() + ")");
 
     for (const auto& [k, v] : val_metrics) eval_writer.add_scalar(k, v, global_step);
-    for (const auto& [name, p] : s.model->named_parameters()) train_writer.add_histogram(name, p.detach(), epoch);
+    for (const auto& [name, p] : s.model->named_parameters()) {
+      try {
+        train_writer.add_histogram(name, p.detach(), epoch);
+      } catch (const Error& e) {  // e.g. non-finite weights of a diverged run: the histogram is skipped
+        log.warning("no histogram of ", name, " at epoch ", epoch, ": ", e.what());
+      }
+    }
     train_writer.flush();
     eval_writer.flush();
 

@@ -6,7 +6,11 @@ eval-mode output, as safetensors files in OUT_DIR:
     <name>.safetensors        the state_dict, PyTorch's key names
     <name>_io.safetensors     "input" and "output"
     <name>_keys.txt           the state_dict keys in PyTorch's order
-Usage: pytorch_models.py OUT_DIR"""
+With IDX_DIR (a directory holding t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte), also
+evaluates mlp and fashion_cnn on those test images the way `ember evaluate` does (pixels / 255,
+normalised with mean 0.2860 and std 0.3530; loss and accuracy over the whole split) and writes
+OUT_DIR/<name>_test.json {"loss": ..., "accuracy": ...}.
+Usage: pytorch_models.py OUT_DIR [IDX_DIR]"""
 import json
 import struct
 import sys
@@ -94,7 +98,27 @@ class Autoencoder(nn.Module):  # "PyTorch from first principles", version 2
         return self.decoder(self.encoder(x))
 
 
-def main(out):
+def read_idx(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    ndim = data[3]
+    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
+    return torch.frombuffer(bytearray(data[4 + 4 * ndim:]), dtype=torch.uint8).reshape(dims)
+
+
+def evaluate(model, idx_dir):
+    x = read_idx(f"{idx_dir}/t10k-images-idx3-ubyte").float().unsqueeze(1) / 255
+    x = (x - 0.2860) / 0.3530
+    y = read_idx(f"{idx_dir}/t10k-labels-idx1-ubyte").long()
+    model.eval()
+    with torch.no_grad():
+        logits = model(x)
+        loss = F.cross_entropy(logits, y).item()
+        accuracy = (logits.argmax(1) == y).double().mean().item()
+    return {"loss": loss, "accuracy": accuracy}
+
+
+def main(out, idx_dir=None):
     torch.manual_seed(0)
     cases = {
         "mlp": (mlp(), torch.rand(3, 1, 28, 28)),
@@ -116,7 +140,10 @@ def main(out):
         save_safetensors(f"{out}/{name}_io.safetensors", {"input": x, "output": y})
         with open(f"{out}/{name}_keys.txt", "w") as f:
             f.write("\n".join(sd.keys()) + "\n")
+        if idx_dir and name in ("mlp", "fashion_cnn"):
+            with open(f"{out}/{name}_test.json", "w") as f:
+                json.dump(evaluate(model, idx_dir), f)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:3])

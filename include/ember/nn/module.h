@@ -74,6 +74,8 @@ class Module : public std::enable_shared_from_this<Module> {
   virtual Module& to(Device device);
 
   // ---- state_dict ----------------------------------------------------------------------
+  // Every persistent parameter and buffer by PyTorch key, as detached tensors sharing their storage
+  // (PyTorch's keep_vars=False): no requires_grad, no history; use clone() for a snapshot.
   StateDict state_dict() const;
   // strict: any missing/unexpected key or shape mismatch throws one ember::Error listing them
   // all, and nothing is modified. Non-strict: loads what matches and returns the rest.

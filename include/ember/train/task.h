@@ -67,6 +67,9 @@ class Task {
   virtual Metrics finalize(const MetricSums& sums) const { return sums.means(); }
   // The validation metric that picks best.safetensors unless params.json names one.
   virtual std::string default_metric() const { return "accuracy"; }
+  // The names finalize() reports, so that params.json's "metric" is checked before training
+  // (empty: not known in advance, checked after the first validation).
+  virtual std::vector<std::string> metric_names() const { return {}; }
   // After each validation pass, with its first batch's input and output (autoencoder: an image grid).
   virtual void after_validation(const Tensor& input, const Tensor& output, const ValidationContext& ctx) const {}
 

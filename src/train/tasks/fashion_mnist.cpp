@@ -7,6 +7,7 @@
 #include "ember/data/datasets/mnist.h"
 #include "ember/io/image_grid.h"
 #include "ember/io/tensorboard.h"
+#include "ember/nn/functional/loss.h"
 #include "ember/nn/module.h"
 #include "ember/tensor/ops.h"
 #include "train/tasks/builtin_tasks.h"
@@ -64,7 +65,8 @@ class FashionMnistTask : public Task {
   std::shared_ptr<const ExampleDataset> dataset(Split split, const Params& params) override {
     return data_.dataset(split, params);
   }
-  Tensor loss(const Tensor& output, const Tensor& target) const override { return cross_entropy(output, target); }
+  Tensor loss(const Tensor& output, const Tensor& target) const override { return nn::functional::cross_entropy(output, target); }
+  std::vector<std::string> metric_names() const override { return {"loss", "accuracy"}; }
   void accumulate(MetricSums& sums, const Tensor& output, const Tensor& target, double loss) const override {
     const double n = static_cast<double>(target.size(0));
     sums.add("loss", loss * n, n);
@@ -96,12 +98,13 @@ class FashionMnistAutoencoderTask : public Task {
   }
   Tensor input(const data::Example& batch) const override { return batch.data.flatten(1); }
   Tensor target(const data::Example& batch) const override { return batch.data.flatten(1); }
-  Tensor loss(const Tensor& output, const Tensor& target) const override { return (output - target).pow(2).mean(); }
+  Tensor loss(const Tensor& output, const Tensor& target) const override { return nn::functional::mse_loss(output, target); }
   void accumulate(MetricSums& sums, const Tensor& output, const Tensor& target, double loss) const override {
     const double n = static_cast<double>(target.size(0));
     sums.add("loss", loss * n, n);
   }
   std::string default_metric() const override { return "loss"; }
+  std::vector<std::string> metric_names() const override { return {"loss"}; }
 
   // The first 8 inputs above their reconstructions, as model_dir/reconstructions/epoch_NNN.png
   // and as an image in TensorBoard.

@@ -14,15 +14,6 @@
 
 namespace ember::train::detail {
 
-Tensor nll_loss(const Tensor& log_probs, const Tensor& target) {
-  EMBER_CHECK(log_probs.dim() == 2 && target.dim() == 1 && target.size(0) == log_probs.size(0),
-              "nll_loss: expected (N,C) log-probabilities and (N) targets, got ", shape_str(log_probs.sizes()),
-              " and ", shape_str(target.sizes()));
-  return -log_probs.gather(1, target.to(kInt64).unsqueeze(1)).mean();
-}
-
-Tensor cross_entropy(const Tensor& logits, const Tensor& target) { return nll_loss(logits.log_softmax(1), target); }
-
 std::shared_ptr<const ExampleDataset> first_samples(std::shared_ptr<const ExampleDataset> dataset, int64_t max_samples) {
   if (max_samples <= 0 || max_samples >= dataset->size()) return dataset;
   std::vector<int64_t> idx(static_cast<size_t>(max_samples));

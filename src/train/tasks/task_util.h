@@ -1,6 +1,6 @@
 #pragma once
-// Internal: what the built-in tasks share — losses on logits / log-probabilities, the first-N
-// subset of a split, and reading image files for `ember predict`.
+// Internal: what the built-in tasks share — the first-N subset of a split, and reading image
+// files for `ember predict`.
 #include <memory>
 #include <string>
 #include <vector>
@@ -8,11 +8,6 @@
 #include "ember/train/task.h"
 
 namespace ember::train::detail {
-
-// Mean over rows of -log_probs[i, target[i]]: log_probs (N,C), target (N) int64.
-Tensor nll_loss(const Tensor& log_probs, const Tensor& target);
-// nll_loss(log_softmax(logits, 1), target): PyTorch's cross_entropy.
-Tensor cross_entropy(const Tensor& logits, const Tensor& target);
 
 // The first `max_samples` samples of `dataset` (all of them when 0 or more than it holds).
 std::shared_ptr<const ExampleDataset> first_samples(std::shared_ptr<const ExampleDataset> dataset, int64_t max_samples);
