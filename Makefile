@@ -2,7 +2,8 @@
 #   make demo        install, build, train fashion_cnn on Fashion-MNIST for 2 epochs, evaluate it
 #   make test        install missing Debian packages, build (Release) and run the test suite
 #   make sanitize    the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
-#   make bench       Google Benchmark programs (ember next to oneDNN and LibTorch)
+#   make bench       Google Benchmark programs per area (ember next to oneDNN, memcpy and LibTorch)
+#   make compare     training workloads W1-W5, ember vs LibTorch side by side (bench/compare)
 #   make install-test  install into $(PREFIX) and build a find_package(ember) project against it
 # Build directories and parallelism can be overridden: make test BUILD=build-x JOBS=2.
 
@@ -20,6 +21,7 @@ CMAKE       ?= cmake
 CTEST       ?= ctest
 CMAKE_ARGS  ?=
 BENCH_ARGS  ?=
+COMPARE_ARGS ?=
 BENCH       ?= OFF
 
 # Debian packages: what the library, tests, examples and demo need ...
@@ -54,7 +56,7 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1 \
            $(if $(wildcard tests/lsan.supp),LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0) \
            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-.PHONY: help deps deps-peer configure build test sanitize demo bench install-test clean
+.PHONY: help deps deps-peer configure build test sanitize demo bench compare install-test clean
 
 help:
 	@sed -n 's/^#   /  /p' $(firstword $(MAKEFILE_LIST))
@@ -90,13 +92,25 @@ demo: deps configure
 	@echo "== training curves: $(DEMO_DIR)/curves.svg"
 	@echo "== TensorBoard logs: $(DEMO_DIR)/train_summaries, $(DEMO_DIR)/eval_summaries (tensorboard --logdir $(DEMO_DIR))"
 
+# Per-area Google Benchmark programs, each next to its LibTorch peer (run one after the other).
+BENCH_TARGETS := ember_bench bench_layers rnn_bench ember_bench_data fma_peak
+PEER_TARGETS  := linreg_libtorch rnn_libtorch data_libtorch
 bench: deps deps-peer
 	$(MAKE) --no-print-directory configure BENCH=ON
-	$(CMAKE) --build $(BUILD) -j $(JOBS) --target ember_bench
-	-$(CMAKE) --build $(BUILD) -j $(JOBS) --target linreg_libtorch
+	$(CMAKE) --build $(BUILD) -j $(JOBS) --target $(BENCH_TARGETS)
+	-$(CMAKE) --build $(BUILD) -j $(JOBS) --target $(PEER_TARGETS)
+	./$(BUILD)/bench/fma_peak
 	./$(BUILD)/bench/ember_bench $(BENCH_ARGS)
-	@if [ -x $(BUILD)/bench/linreg_libtorch ]; then ./$(BUILD)/bench/linreg_libtorch $(BENCH_ARGS); \
-	else echo "LibTorch peer not built (make deps-peer)"; fi
+	-[ -x $(BUILD)/bench/linreg_libtorch ] && ./$(BUILD)/bench/linreg_libtorch $(BENCH_ARGS)
+	./$(BUILD)/bench/bench_layers $(BENCH_ARGS)
+	./$(BUILD)/bench/rnn_bench $(BENCH_ARGS)
+	-[ -x $(BUILD)/bench/rnn_libtorch ] && ./$(BUILD)/bench/rnn_libtorch $(BENCH_ARGS)
+	./$(BUILD)/bench/ember_bench_data $(BENCH_ARGS)
+	-[ -x $(BUILD)/bench/data_libtorch ] && ./$(BUILD)/bench/data_libtorch $(BENCH_ARGS)
+
+# Issue 6's training workloads W1-W5, ember and LibTorch alternating in one run (bench/compare --help).
+compare: deps deps-peer
+	python3 bench/compare $(COMPARE_ARGS)
 
 install-test: configure
 	$(CMAKE) --build $(BUILD) -j $(JOBS) --target ember
