@@ -440,6 +440,125 @@ TEST(Autograd, InplaceOnNonLeafHasTheRightGradient) {
   EXPECT_TENSOR_CLOSE(x.grad(), ((10 * xd + 3) * q - (5 * xd + 3) * xd * 2 * xd) / (q * q), 1e-10, 1e-10);
 }
 
+// In-place ops on views rewrite the base's history (PyTorch's CopySlices); the expected
+// numbers come from PyTorch 1.13 running the same lines.
+TEST(Autograd, InplaceOnAViewRebasesTheBaseHistory) {
+  // y = x*x; y.t()[1] *= w (column 1 of y); loss = sum(y * [[0,1,2],[3,4,5]])
+  Tensor x = arange(6.0, TensorOptions(kFloat64)).reshape({2, 3}).requires_grad_();
+  Tensor w = tensor({0.5, -1.0}).requires_grad_();
+  Tensor y = x * x;
+  Tensor col = y.t().select(0, 1);
+  col.mul_(w);
+  EXPECT_EQ(y.grad_fn()->name(), "CopySlices");
+  EXPECT_EQ(col.grad_fn()->name(), "AsStridedBackward0");
+  (y * arange(6.0, TensorOptions(kFloat64)).reshape({2, 3})).sum().backward();
+  EXPECT_TENSOR_CLOSE(x.grad(), tensor({0.0, 1.0, 8.0, 18.0, -32.0, 50.0}, {2, 3}));
+  EXPECT_TENSOR_CLOSE(w.grad(), tensor({1.0, 64.0}));
+
+  // The same through finite differences, with narrow, select and a strided slice.
+  auto fn = [](const TensorList& v) {
+    Tensor y = v[0] * 2;
+    y.narrow(1, 0, 2).mul_(v[0].narrow(1, 1, 2));
+    y.select(0, 1).add_(v[0].select(0, 0).exp());
+    y.slice(1, 0, 3, 2).div_(v[0].slice(1, 1, 3, 1) * v[0].slice(1, 1, 3, 1) + 1.0);
+    return y * v[0];
+  };
+  EXPECT_TRUE(gradcheck(fn, {leaf64({3, 3}, 11)}));
+  EXPECT_TRUE(gradgradcheck(fn, {leaf64({3, 3}, 12)}));  // CopySlices and AsStrided differentiate again
+  // a view made before an in-place write elsewhere (its history is rebuilt from the base)
+  auto stale = [](const TensorList& v) {
+    Tensor y = v[0] * v[0];
+    Tensor row = y.select(0, 0);
+    y.narrow(0, 1, 2).mul_(v[0].narrow(0, 0, 2));
+    return row * y.select(0, 2);
+  };
+  EXPECT_TRUE(gradcheck(stale, {leaf64({3, 2}, 13)}));
+  EXPECT_TRUE(gradgradcheck(stale, {leaf64({3, 2}, 14)}));
+}
+
+TEST(Autograd, FillingABufferThroughViews) {
+  Tensor a = tensor({1.f, 2.f}).requires_grad_(), b = tensor({3.f, 4.f}).requires_grad_();
+  Tensor y = zeros({4});
+  y.narrow(0, 0, 2).copy_(a * 2);
+  y.narrow(0, 2, 2).copy_(b * b);
+  EXPECT_TRUE(y.requires_grad());
+  (y * tensor({1.f, 2.f, 3.f, 4.f})).sum().backward();
+  EXPECT_TENSOR_CLOSE(a.grad(), tensor({2.f, 4.f}));
+  EXPECT_TENSOR_CLOSE(b.grad(), tensor({18.f, 32.f}));
+
+  // A view made before the base was written through another view reads the new history.
+  Tensor x = tensor({1.f, 2.f, 3.f}).requires_grad_();
+  Tensor z = x * 1;
+  Tensor front = z.narrow(0, 0, 2);
+  z.mul_(3);
+  EXPECT_EQ(front.grad_fn()->name(), "AsStridedBackward0");
+  (front * front).sum().backward();
+  EXPECT_TENSOR_CLOSE(x.grad(), tensor({18.f, 36.f, 0.f}));
+
+  // ... and one that is written itself (PyTorch 1.13 raises here; the result is well defined).
+  Tensor c = tensor({5.f, 6.f}).requires_grad_();
+  Tensor buf = zeros({4});
+  Tensor lo = buf.narrow(0, 0, 2), hi = buf.narrow(0, 2, 2);
+  lo.copy_(a * 3);
+  hi.copy_(c * 2);
+  buf.sum().backward();
+  EXPECT_TENSOR_CLOSE(c.grad(), tensor({2.f, 2.f}));
+}
+
+TEST(Autograd, OverwritingGivesAZeroGradientAndNoNaN) {
+  Tensor x = tensor({0.f, 1.f}).requires_grad_();
+  Tensor y = x.log();  // -inf, 0
+  y.fill_(1.0);
+  EXPECT_TENSOR_CLOSE(y.detach(), tensor({1.f, 1.f}));
+  EXPECT_EQ(y.grad_fn()->name(), "FillBackward2");
+  y.sum().backward();
+  // PyTorch: [nan, 0] (a zero gradient through log's 1/x at 0)
+  EXPECT_TRUE(std::isnan(x.grad()[0].item<float>()));
+  EXPECT_EQ(x.grad()[1].item<float>(), 0.f);
+
+  Tensor x2 = tensor({0.f, 1.f}).requires_grad_();
+  Tensor y2 = x2 * 2;
+  y2.copy_(ones({2}));
+  EXPECT_EQ(y2.grad_fn()->name(), "CopyBackwards");
+  y2.sum().backward();
+  EXPECT_TENSOR_CLOSE(x2.grad(), tensor({0.f, 0.f}));
+}
+
+TEST(Autograd, InplaceOnViewErrorsAsPyTorch) {
+  Tensor x = ones({3}).requires_grad_();
+  expect_error([&] { x.narrow(0, 0, 1).add_(1); },
+               {"add_", "a view of a leaf Variable that requires grad is being used in an in-place operation"});
+  expect_error([&] { x.narrow(0, 0, 1).fill_(2); }, {"fill_", "a view of a leaf Variable"});
+  EXPECT_TENSOR_CLOSE(x.detach(), ones({3}));  // untouched
+  Tensor y = (x * 1).reshape({1, 3});
+  expect_error([&] { y.expand({2, 3}).add_(1); }, {"add_", "more than one element of the written-to tensor"});
+  EXPECT_TENSOR_CLOSE(y.detach(), ones({1, 3}));
+  Tensor v;
+  {
+    NoGradGuard g;
+    v = y.select(0, 0);
+  }
+  expect_error([&] { v.mul_(2); }, {"mul_", "created in no_grad mode"});
+  expect_error([&] { v.mul_(tensor({2.f, 2.f, 2.f})); }, {"mul_", "created in no_grad mode"});
+  {
+    NoGradGuard g;  // both in no_grad: allowed, not tracked
+    v.mul_(2);
+  }
+  EXPECT_TENSOR_CLOSE(y.detach(), full({1, 3}, 2.0));
+}
+
+TEST(Autograd, InplaceOnAViewOfADetachedTensorLeavesTheOriginal) {
+  Tensor x = ones({3}).requires_grad_();
+  Tensor y = x * 2;
+  Tensor d = y.detach();
+  d.narrow(0, 0, 1).copy_(x.narrow(0, 1, 1) * 5);
+  EXPECT_EQ(y.grad_fn()->name(), "MulBackward0");
+  EXPECT_EQ(d.grad_fn()->name(), "CopySlices");
+  EXPECT_TENSOR_CLOSE(y.detach(), tensor({5.f, 2.f, 2.f}));
+  d.sum().backward();
+  EXPECT_TENSOR_CLOSE(x.grad(), tensor({0.f, 5.f, 0.f}));
+}
+
 // ---- graph structure -------------------------------------------------------------------
 
 TEST(Autograd, NodeNamesAndNextFunctions) {

@@ -1,5 +1,7 @@
 #include "ember/autograd/node.h"
 
+#include "autograd/record.h"
+
 #include <atomic>
 
 #include "core/small_alloc.h"
@@ -132,6 +134,7 @@ AutogradMeta* meta_or_null(const Tensor& t) {
 }
 
 Edge gradient_edge(const Tensor& t) {
+  if (t.impl() && t.impl()->view_base) refresh_stale_view(t);
   auto* m = meta_or_null(t);
   if (!m || !m->requires_grad) return {};
   if (m->grad_fn) return {m->grad_fn, m->output_nr};

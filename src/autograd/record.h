@@ -64,4 +64,9 @@ Tensor& inplace(Tensor& self, const char* op, const std::function<Tensor(const T
 // Call before writing into `self` directly (no-autograd fast paths): checks leaf rule, bumps version.
 void check_inplace(const Tensor& self, const char* op);
 
+// A view whose storage was written in place since its history was recorded gets, under grad
+// mode and when its base requires grad, the history of a view of its base (AsStridedBackward0).
+// Called by requires_grad(), grad_fn() and gradient_edge() for views.
+void refresh_stale_view(const Tensor& view);
+
 }  // namespace ember::autograd

@@ -137,6 +137,7 @@ Tensor& Tensor::uniform_(double from, double to) {
     NoGradGuard g;
     r = r * (to - from) + from;
   }
+  if (autograd::needs_grad(*this)) return autograd::inplace(*this, "uniform_", [&](const Tensor&) { return r; });
   autograd::check_inplace(*this, "uniform_");
   cpu::copy_(*this, r);
   return *this;
@@ -149,6 +150,7 @@ Tensor& Tensor::normal_(double mean, double stdv) {
     NoGradGuard g;
     r = r * stdv + mean;
   }
+  if (autograd::needs_grad(*this)) return autograd::inplace(*this, "normal_", [&](const Tensor&) { return r; });
   autograd::check_inplace(*this, "normal_");
   cpu::copy_(*this, r);
   return *this;
@@ -157,9 +159,9 @@ Tensor& Tensor::normal_(double mean, double stdv) {
 Tensor& Tensor::zero_() { return fill_(0); }
 
 Tensor& Tensor::fill_(Scalar v) {
-  if (autograd::needs_grad(*this) && !is_leaf()) {
-    // keep the graph: the old history receives a zero gradient
-    return autograd::inplace(*this, "fill_", [&](const Tensor& s) { return s * 0 + v; });
+  if (autograd::needs_grad(*this)) {
+    // keep the graph: the old history receives a zero gradient (FillBackward2)
+    return autograd::inplace(*this, "fill_", [&](const Tensor& s) { return full_like(s, v); });
   }
   autograd::check_inplace(*this, "fill_");
   cpu::fill_(*this, v);

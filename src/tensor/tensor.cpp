@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "autograd/record.h"
 #include "backend/cpu/dispatch.h"
 #include "ember/autograd/engine.h"
 #include "ember/autograd/grad_mode.h"
@@ -29,6 +30,10 @@ Tensor make_tensor(Storage storage, Layout layout, DType dtype) {
 Tensor make_view(const Tensor& t, Layout layout) {
   auto impl = std::allocate_shared<TensorImpl>(detail::PoolAllocator<TensorImpl>(), t.storage(), std::move(layout), t.dtype());
   impl->is_view = true;
+  const TensorImpl& src = *t.impl();
+  impl->view_base = src.view_base ? src.view_base : t.impl_ptr();
+  impl->view_version = src.storage->version();
+  impl->view_no_grad = !GradMode::is_enabled();
   return Tensor(std::move(impl));
 }
 
@@ -70,6 +75,7 @@ Scalar Tensor::item_scalar() const {
 // ---- autograd --------------------------------------------------------------------------
 
 bool Tensor::requires_grad() const {
+  if (impl_ && impl_->view_base) autograd::refresh_stale_view(*this);
   auto* m = autograd::meta_or_null(*this);
   return m && m->requires_grad;
 }
@@ -108,6 +114,7 @@ void Tensor::set_grad(const Tensor& g) {
 }
 
 std::shared_ptr<autograd::Node> Tensor::grad_fn() const {
+  if (impl_ && impl_->view_base) autograd::refresh_stale_view(*this);
   auto* m = autograd::meta_or_null(*this);
   return m ? m->grad_fn : nullptr;
 }

@@ -39,6 +39,16 @@ class TensorImpl {
   std::unique_ptr<autograd::AutogradMeta> autograd_meta;  // null until autograd needs it
   bool is_wrapped_number = false;  // made from a Scalar: lowest priority in type promotion
   bool is_view = false;            // shares storage with a tensor it was derived from
+  // For a view made by a view op: the tensor at the root of its view chain (not itself a view).
+  // An in-place op on the view under autograd rewrites the base's history (PyTorch's
+  // CopySlices). detach() makes a view without a base.
+  std::shared_ptr<TensorImpl> view_base;
+  // The storage version this view's history reflects: after an in-place write through another
+  // alias, the view's history is rebuilt from its base's (as PyTorch regenerates grad_fn).
+  uint64_t view_version = 0;
+  // Made while grad mode was off: never differentiable (PyTorch's rule); modifying it in place
+  // with grad mode on while its base requires grad is an error.
+  bool view_no_grad = false;
 };
 
 // What a factory makes: dtype, device and requires_grad. Implicit from a DType.
