@@ -231,3 +231,20 @@ TEST(CoreOps, LargeElementwiseResults) {
   EXPECT_TRUE(equal(e, d * 3.0));
   EXPECT_EQ(e.data_ptr<double>()[0], 3.0);
 }
+
+// Bounds checks that used to overflow int64 (start + length, (end - start + step - 1), a
+// product of view sizes) and a negative size that expand let through on a size-1 dim.
+TEST(ViewBadInput, OverflowingBoundsAndNegativeSizes) {
+  Tensor x = arange(0, 6, 1, kFloat32).reshape({2, 3});
+  EXPECT_ERROR_HAS(x.narrow(1, 1, INT64_MAX), "narrow", "9223372036854775807", "(2,3)");
+  EXPECT_ERROR_HAS(x.narrow(1, INT64_MAX, 1), "narrow", "9223372036854775807");
+  EXPECT_ERROR_HAS(ones({1, 3}).expand({-5, 3}), "expand", "-5");
+  EXPECT_ERROR_HAS(x.view({int64_t{1} << 32, int64_t{1} << 32, -1}), "view", "invalid for input of size 6");
+  EXPECT_ERROR_HAS(x.reshape({int64_t{1} << 32, int64_t{1} << 32}), "invalid for input of size 6");
+  // a step near INT64_MAX takes the first element only (x[:, ::2**62] in PyTorch)
+  Tensor s = x.slice(1, 0, 3, INT64_MAX);
+  EXPECT_EQ(s.sizes(), (Shape{2, 1}));
+  EXPECT_TRUE(s.contiguous().equal(tensor({0.f, 3.f}, {2, 1})));
+  Tensor s2 = x.t().slice(1, 0, 2, INT64_MAX / 2);  // stride 3 * step would overflow; one element needs no stride
+  EXPECT_TRUE(s2.contiguous().equal(tensor({0.f, 1.f, 2.f}, {3, 1})));
+}

@@ -92,3 +92,12 @@ TEST(Factories, UniformAndNormalFillInPlace) {
   EXPECT_ERROR_HAS(ones({2}, requires_grad()).normal_(), "normal_", "leaf");
   EXPECT_ERROR_HAS(empty({2}).uniform_(3, 2), "uniform_", "from <= to");
 }
+
+// A size whose element or byte count passes int64 used to wrap around: full({2^62}) allocated
+// 0 bytes and then wrote 2^62 floats past them.
+TEST(FactoryBadInput, SizesPastInt64AreRejected) {
+  EXPECT_ERROR_HAS(full({int64_t{1} << 62}, 1.0), "empty", "(4611686018427387904)", "bytes");
+  EXPECT_ERROR_HAS(zeros({int64_t{1} << 32, int64_t{1} << 32}), "(4294967296,4294967296)", "int64");
+  // a zero among the sizes makes the product 0 however large the others are
+  EXPECT_EQ(empty({int64_t{1} << 40, int64_t{1} << 40, 0}).numel(), 0);
+}

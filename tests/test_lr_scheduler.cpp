@@ -285,3 +285,24 @@ TEST(LRScheduler, BadArgumentsAndStatesThrow) {
   EXPECT_THROW(p.load_state_dict(pbad), Error);
   EXPECT_EQ(p.state_dict(), pb);
 }
+
+// Saved scheduler states with numbers that are not int64s: NaN or 1e300 milestones were cast
+// to int64 (undefined behaviour), a 23-digit child index made std::stoul throw std::out_of_range.
+TEST(SchedulerBadInput, NonIntegerMilestonesAndHugeIndicesInLoadedStates) {
+  Tensor p = randn({2}).requires_grad_();
+  optim::SGD opt({p}, {.lr = 0.1});
+  MultiStepLR ms(opt, {1, 2});
+  Options st = ms.state_dict();
+  st.set("milestones", std::vector<double>{NAN, 1e300});
+  EXPECT_ERROR_HAS(ms.load_state_dict(st), "MultiStepLR.load_state_dict", "milestones", "integers");
+
+  auto a = std::make_shared<StepLR>(opt, 2);
+  auto b = std::make_shared<StepLR>(opt, 3);
+  SequentialLR seq(opt, {a, b}, {2});
+  Options s2 = seq.state_dict();
+  s2.set("_milestones", std::vector<double>{1e300});
+  EXPECT_ERROR_HAS(seq.load_state_dict(s2), "SequentialLR.load_state_dict", "_milestones");
+  Options s3 = seq.state_dict();
+  s3.set("_schedulers.99999999999999999999999.last_epoch", 1.0);
+  EXPECT_ERROR_HAS(seq.load_state_dict(s3), "SequentialLR.load_state_dict", "_schedulers.99999999999999999999999");
+}

@@ -186,3 +186,29 @@ TEST(Module, StateDictTensorsAreDetachedAliases) {
   }
   EXPECT_EQ(sd[0].second.index({0, 0}).item<float>(), 0.5f);
 }
+
+// A module registered inside itself made state_dict / parameters / train recurse until the stack overflowed.
+TEST(ModuleBadInput, CyclesAreRejected) {
+  auto a = std::make_shared<nn::Sequential>();
+  EXPECT_ERROR_HAS(a->register_module("self", std::shared_ptr<nn::Module>(a)), "'self'", "cycle");
+  auto b = std::make_shared<nn::Sequential>();
+  a->register_module("b", b);
+  EXPECT_ERROR_HAS(b->register_module("a", std::shared_ptr<nn::Module>(a)), "'a'", "cycle");
+  b->register_module("lin", std::make_shared<nn::Linear>(2, 2));
+  EXPECT_ERROR_HAS(b->replace_module("lin", a), "'lin'", "cycle");
+  EXPECT_EQ(a->state_dict().size(), 2u);  // b.lin.weight, b.lin.bias: still a tree
+  // the same child twice is a DAG, not a cycle (PyTorch allows it; parameters are listed once)
+  auto shared = std::make_shared<nn::Linear>(2, 2);
+  nn::Sequential s;
+  s.register_module("x", shared);
+  s.register_module("y", shared);
+  EXPECT_EQ(s.parameters().size(), 2u);
+}
+
+// nn.Module.to only accepts floating point dtypes (PyTorch's message); an int64 Linear used to
+// come out with integer parameters that require grad.
+TEST(ModuleBadInput, ToIntegerDtypeIsRejected) {
+  nn::Linear l(2, 3);
+  EXPECT_ERROR_HAS(l.to(kInt64), "Linear.to", "floating point", "int64");
+  EXPECT_EQ(l.weight.dtype(), kFloat32);
+}

@@ -228,3 +228,12 @@ TEST(NNConv, DoubleBackwardIsReportedNotWrong) {
   Tensor y = F::conv2d(x, w);
   EXPECT_ERROR_HAS(autograd::grad({y.sum()}, {x}, {}, true, /*create_graph=*/true), "double backward through conv2d is not supported");
 }
+
+// An empty weight reached oneDNN, whose dnnl::error (not an ember::Error) escaped; PyTorch
+// rejects it ("expected weight to be at least 1 at dimension 0").
+TEST(ConvBadInput, EmptyWeightIsAnError) {
+  EXPECT_ERROR_HAS(F::conv2d(randn({1, 3, 5, 5}), randn({0, 3, 3, 3})), "conv2d", "non-empty weight", "(0,3,3,3)");
+  EXPECT_ERROR_HAS(F::conv1d(randn({1, 3, 5}), randn({0, 3, 3})), "conv1d", "non-empty weight");
+  EXPECT_ERROR_HAS(F::conv_transpose2d(randn({1, 3, 5, 5}), randn({3, 0, 3, 3})), "conv_transpose2d",
+                   "non-empty weight", "(3,0,3,3)");
+}

@@ -146,3 +146,16 @@ TEST(NNInit, LayerDefaultsFollowPyTorch) {
   EXPECT_TRUE(a.weight.equal(b.weight));
   EXPECT_TRUE(a.bias.equal(b.bias));
 }
+
+// Zero-element tensors: PyTorch's init functions are a no-op there ("Initializing zero-element
+// tensors is a no-op"); orthogonal_ used to divide by zero rows (SIGFPE) and kaiming threw, so
+// nn.Linear(0, 2) could not be built.
+TEST(InitBadInput, ZeroElementTensorsAreANoOp) {
+  Tensor a = empty({0, 3});
+  EXPECT_NO_THROW(init::orthogonal_(a));
+  Tensor b = empty({3, 0});
+  EXPECT_NO_THROW(init::kaiming_uniform_(b));
+  EXPECT_NO_THROW(init::kaiming_normal_(b, 0.0, "fan_out"));
+  nn::Linear lin(0, 2);  // torch: Linear(0, 2)(randn(3, 0)) is zeros (bias bound 0 for fan_in 0)
+  EXPECT_TRUE(lin.forward(randn({3, 0})).equal(zeros({3, 2})));
+}

@@ -390,3 +390,23 @@ TEST(Optim, OptionsJsonRoundTrip) {
   optim::Options p{{"x", 0.1 + 0.2}, {"y", 1e-300}};
   EXPECT_EQ(optim::Options::from_json(p.to_json()), p);
 }
+
+// Hostile optimizer state: a group whose "betas" was emptied after construction (Adam read
+// betas[0] and betas[1] out of bounds), JSON nested deep enough to overflow the parser's stack,
+// a state index past int64 (std::stoll threw std::out_of_range, not ember::Error), and numbers
+// past int64 cast to int64 (undefined behaviour).
+TEST(OptimBadInput, EditedOptionsAndHostileStateDicts) {
+  Tensor p = randn({3}).requires_grad_();
+  p.set_grad(ones({3}));
+  optim::Adam adam({p});
+  adam.param_groups()[0].options.set("betas", std::vector<double>{});
+  EXPECT_ERROR_HAS(adam.step(), "Adam.step", "betas", "got 0");
+
+  using optim::OptimizerStateDict;
+  EXPECT_ERROR_HAS(OptimizerStateDict::from_flat({}, std::string(100000, '[')), "json", "nested");
+  EXPECT_ERROR_HAS(OptimizerStateDict::from_flat({{"state.99999999999999999999999.exp_avg", randn({3})}}, "[]"),
+                   "from_flat", "state.99999999999999999999999.exp_avg");
+  EXPECT_ERROR_HAS(OptimizerStateDict::from_flat({}, "[{\"lr\": 0.1, \"params\": [1e300]}]"), "from_flat",
+                   "non-negative integers");
+  EXPECT_ERROR_HAS((optim::Options{{"n", 1e300}}.get_int("n")), "'n'", "integer");
+}

@@ -15,7 +15,14 @@ std::string shape_str(const Shape& s) {
 
 int64_t shape_numel(const Shape& s) {
   int64_t n = 1;
-  for (int64_t d : s) n *= d;
+  bool overflow = false;
+  for (int64_t d : s) overflow |= __builtin_mul_overflow(n, d, &n);
+  if (overflow) {
+    // a zero anywhere makes the product 0 whatever the other sizes are
+    for (int64_t d : s)
+      if (d == 0) return 0;
+    EMBER_THROW("shape ", shape_str(s), " has more elements than an int64 can count");
+  }
   return n;
 }
 

@@ -59,23 +59,25 @@ double kaiming_std(const Tensor& t, double a, const std::string& mode, const std
   EMBER_CHECK(mode == "fan_in" || mode == "fan_out", "kaiming init: mode must be fan_in or fan_out, got '", mode, "'");
   auto [fi, fo] = calculate_fan_in_and_fan_out(t);
   int64_t fan = mode == "fan_in" ? fi : fo;
-  EMBER_CHECK(fan > 0, "kaiming init: initializing a zero-element tensor (shape ", shape_str(t.sizes()), ")");
   return calculate_gain(nl, a) / std::sqrt(static_cast<double>(fan));
 }
 }  // namespace
 
+// A zero-element tensor is left as it is (PyTorch warns "Initializing zero-element tensors is a no-op").
 Tensor& kaiming_uniform_(Tensor& t, double a, const std::string& mode, const std::string& nl) {
   double bound = std::sqrt(3.0) * kaiming_std(t, a, mode, nl);
-  return uniform_(t, -bound, bound);
+  return t.numel() == 0 ? t : uniform_(t, -bound, bound);
 }
 
 Tensor& kaiming_normal_(Tensor& t, double a, const std::string& mode, const std::string& nl) {
-  return normal_(t, 0.0, kaiming_std(t, a, mode, nl));
+  double std = kaiming_std(t, a, mode, nl);
+  return t.numel() == 0 ? t : normal_(t, 0.0, std);
 }
 
 Tensor& orthogonal_(Tensor& t, double gain) {
   EMBER_CHECK(t.dim() >= 2, "orthogonal_: only tensors with 2 or more dimensions are supported (shape ",
               shape_str(t.sizes()), ")");
+  if (t.numel() == 0) return t;  // PyTorch: "Initializing zero-element tensors is a no-op"
   NoGradGuard g;
   const int64_t rows = t.size(0), cols = t.numel() / rows;
   // Gram-Schmidt (modified) on a normal matrix in float64: rows x cols, orthonormal along the

@@ -20,6 +20,24 @@ template <class V>
 bool has_key(const V& v, const std::string& k) {
   return std::any_of(v.begin(), v.end(), [&](const auto& p) { return p.first == k; });
 }
+// Whether `target` is `root` or one of its descendants (iterative: no recursion on user graphs).
+bool reaches(const Module* root, const Module* target) {
+  std::vector<const Module*> stack{root};
+  std::set<const Module*> seen;
+  while (!stack.empty()) {
+    const Module* m = stack.back();
+    stack.pop_back();
+    if (m == target) return true;
+    if (!seen.insert(m).second) continue;
+    for (auto& [n, c] : m->named_children()) stack.push_back(c.get());
+  }
+  return false;
+}
+// A module inside itself would send state_dict, parameters, train, to and repr into endless recursion.
+void check_no_cycle(const Module* self, const Module* child, const std::string& name) {
+  EMBER_CHECK(!reaches(child, self), "Module: registering '", name, "' (a ", child->type_name(), ") in ",
+              self->type_name(), " would make a cycle: the ", self->type_name(), " is that module or inside it");
+}
 }  // namespace
 
 Module::Module(std::string type_name) : type_name_(std::move(type_name)) {}
@@ -54,6 +72,7 @@ void Module::register_module_impl(const std::string& name, std::shared_ptr<Modul
   EMBER_CHECK(m != nullptr, "Module: submodule '", name, "' is null");
   EMBER_CHECK(!has_key(params_, name) && !has_key(buffers_, name) && !has_key(children_, name),
               "Module: attribute '", name, "' already exists in ", type_name_);
+  check_no_cycle(this, m.get(), name);
   children_.emplace_back(name, std::move(m));
 }
 
@@ -61,6 +80,7 @@ void Module::replace_module(const std::string& name, std::shared_ptr<Module> m) 
   for (auto& [n, c] : children_)
     if (n == name) {
       EMBER_CHECK(m != nullptr, "Module: replacement for '", name, "' is null");
+      check_no_cycle(this, m.get(), name);
       c = std::move(m);
       return;
     }
@@ -204,6 +224,8 @@ void convert_in_place(Tensor& t, DType dtype) {
 }  // namespace
 
 Module& Module::to(DType dtype) {
+  EMBER_CHECK(is_floating(dtype), type_name_, ".to only accepts floating point dtypes, but got desired dtype=",
+              dtype_name(dtype));
   for (auto& [n, t] : params_) convert_in_place(t, dtype);
   for (auto& [n, t] : buffers_) convert_in_place(t, dtype);
   for (auto& [n, c] : children_) c->to(dtype);

@@ -162,7 +162,7 @@ Tensor Tensor::narrow(int64_t d, int64_t start, int64_t length) const {
   d = wrap_dim(d, dim(), "narrow");
   int64_t n = sizes()[d];
   if (start < 0) start += n;
-  EMBER_CHECK(start >= 0 && length >= 0 && start + length <= n, "narrow: start (", start, ") + length (", length,
+  EMBER_CHECK(start >= 0 && length >= 0 && start <= n && length <= n - start, "narrow: start (", start, ") + length (", length,
               ") exceeds dimension size (", n, ") of shape ", shape_str(sizes()));
   return slice(d, start, start + length);
 }

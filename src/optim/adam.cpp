@@ -84,7 +84,9 @@ void adam_chunk(T* __restrict pp, const T* __restrict gp, T* __restrict mp, T* _
 void Adam::update(ParamGroup& group) {
   const Options& o = group.options;
   const double lr = o.get("lr"), eps = o.get("eps"), wd = o.get("weight_decay");
-  const double beta1 = o.get_list("betas")[0], beta2 = o.get_list("betas")[1];
+  const auto& betas = o.get_list("betas");  // the group's options may have been edited since add_param_group
+  EMBER_CHECK(betas.size() == 2, name(), ".step: betas must hold two numbers, got ", betas.size());
+  const double beta1 = betas[0], beta2 = betas[1];
   const bool amsgrad = o.get_bool("amsgrad"), maximize = o.get_bool("maximize");
   const bool decoupled = decoupled_weight_decay_;
   for (auto& p : group.params) {

@@ -20,9 +20,13 @@ int64_t floor_div(int64_t a, int64_t b) {  // Python's //
 
 std::vector<double> ints_to_list(const std::vector<int64_t>& v) { return std::vector<double>(v.begin(), v.end()); }
 
-std::vector<int64_t> list_to_ints(const std::vector<double>& v) {
+std::vector<int64_t> list_to_ints(const std::vector<double>& v, const char* what) {
   std::vector<int64_t> out;
-  for (double x : v) out.push_back(static_cast<int64_t>(x));
+  for (double x : v) {
+    EMBER_CHECK(std::isfinite(x) && x == std::floor(x) && std::abs(x) < 0x1p63, what, " must hold integers, got ",
+                x);
+    out.push_back(static_cast<int64_t>(x));
+  }
   return out;
 }
 
@@ -186,7 +190,7 @@ Options MultiStepLR::state_dict() const {
 }
 
 void MultiStepLR::load_state_dict(const Options& s) {
-  std::vector<int64_t> ms = s.has("milestones") ? list_to_ints(s.get_list("milestones")) : milestones_;
+  std::vector<int64_t> ms = s.has("milestones") ? list_to_ints(s.get_list("milestones"), "MultiStepLR.load_state_dict: milestones") : milestones_;
   double gamma = s.has("gamma") ? s.get("gamma") : gamma_;
   LRScheduler::load_state_dict(s);
   std::sort(ms.begin(), ms.end());

@@ -223,7 +223,9 @@ OptimizerStateDict OptimizerStateDict::from_flat(const std::vector<std::pair<std
       found = true;
       EMBER_CHECK(v.kind == json::Value::Kind::Array, where, ": 'params' must be an array of indices");
       for (auto& x : v.items) {
-        EMBER_CHECK(x.kind == json::Value::Kind::Number && x.number >= 0 && x.number == static_cast<int64_t>(x.number),
+        // (range first: casting a double past int64 to int64 is undefined)
+        EMBER_CHECK(x.kind == json::Value::Kind::Number && x.number >= 0 && x.number < 0x1p63 &&
+                        x.number == static_cast<double>(static_cast<int64_t>(x.number)),
                     where, ": 'params' must hold non-negative integers");
         group.params.push_back(static_cast<int64_t>(x.number));
       }
@@ -237,8 +239,9 @@ OptimizerStateDict OptimizerStateDict::from_flat(const std::vector<std::pair<std
     EMBER_CHECK(dot != std::string::npos && dot > 6 && dot + 1 < key.size(), where, ": tensor key '", key,
                 "' is not state.<index>.<name>");
     std::string idx_str = key.substr(6, dot - 6);
-    EMBER_CHECK(idx_str.find_first_not_of("0123456789") == std::string::npos, where, ": tensor key '", key,
-                "' has a non-numeric index");
+    // (at most 18 digits: std::stoll throws std::out_of_range past int64)
+    EMBER_CHECK(idx_str.find_first_not_of("0123456789") == std::string::npos && idx_str.size() <= 18, where,
+                ": tensor key '", key, "' has a non-numeric or too large index");
     sd.state[std::stoll(idx_str)][key.substr(dot + 1)] = t;
   }
   return sd;

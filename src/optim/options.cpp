@@ -52,6 +52,8 @@ namespace {
 struct Parser {
   const std::string& s;
   size_t i = 0;
+  int depth = 0;  // of nested arrays and objects: bounded, so that "[[[[..." can't overflow the stack
+  static constexpr int kMaxDepth = 64;
 
   [[noreturn]] void fail(const std::string& what) const {
     EMBER_THROW("json: ", what, " at offset ", i, " in '", s.substr(0, 200), s.size() > 200 ? "...'" : "'");
@@ -110,6 +112,15 @@ struct Parser {
   Value value() {
     ws();
     if (i >= s.size()) fail("unexpected end");
+    char c = s[i];
+    if (c != '{' && c != '[') return scalar();
+    if (depth >= kMaxDepth) fail("arrays and objects nested more than " + std::to_string(kMaxDepth) + " deep");
+    ++depth;
+    Value v = container();
+    --depth;
+    return v;
+  }
+  Value container() {
     Value v;
     char c = s[i];
     if (c == '{') {
@@ -143,6 +154,11 @@ struct Parser {
         fail("expected ',' or ']'");
       }
     }
+    fail("expected '{' or '['");  // not reached: value() sends only those here
+  }
+  Value scalar() {
+    Value v;
+    char c = s[i];
     if (c == '"') {
       v.kind = Value::Kind::String;
       v.text = string_lit();
@@ -247,8 +263,8 @@ const OptionValue& Options::at(const std::string& name) const {
 
 int64_t Options::get_int(const std::string& name) const {
   double v = get(name);
-  EMBER_CHECK(std::isfinite(v) && v == std::floor(v), "optim: option '", name, "' must be an integer, got ",
-              json::number_str(v));
+  EMBER_CHECK(std::isfinite(v) && v == std::floor(v) && std::abs(v) < 0x1p63, "optim: option '", name,
+              "' must be an integer, got ", json::number_str(v));
   return static_cast<int64_t>(v);
 }
 

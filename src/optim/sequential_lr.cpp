@@ -2,6 +2,7 @@
 // quirks (it rewinds every child by one epoch and re-runs the first child's initial step), so
 // the sequence of learning rates is PyTorch's.
 #include <algorithm>
+#include <cmath>
 
 #include "ember/optim/lr_scheduler.h"
 
@@ -56,7 +57,11 @@ void SequentialLR::load_state_dict(const Options& s) {
   std::vector<int64_t> milestones = milestones_;
   if (s.has("_milestones")) {
     milestones.clear();
-    for (double m : s.get_list("_milestones")) milestones.push_back(static_cast<int64_t>(m));
+    for (double m : s.get_list("_milestones")) {
+      EMBER_CHECK(std::isfinite(m) && m == std::floor(m) && std::abs(m) < 0x1p63, where,
+                  ": _milestones must hold integers, got ", m);
+      milestones.push_back(static_cast<int64_t>(m));
+    }
   }
   EMBER_CHECK(milestones.size() + 1 == schedulers_.size(), where, ": the state has ", milestones.size(),
               " milestones for ", schedulers_.size(), " schedulers");
@@ -70,7 +75,8 @@ void SequentialLR::load_state_dict(const Options& s) {
     }
     const size_t dot = k.find('.', 12);
     const std::string idx = k.substr(12, dot == std::string::npos ? std::string::npos : dot - 12);
-    EMBER_CHECK(dot != std::string::npos && !idx.empty() && idx.find_first_not_of("0123456789") == std::string::npos,
+    EMBER_CHECK(dot != std::string::npos && !idx.empty() && idx.size() <= 18 &&
+                    idx.find_first_not_of("0123456789") == std::string::npos,
                 where, ": malformed key '", k, "' (expected _schedulers.<index>.<name>)");
     const size_t i = std::stoul(idx);
     EMBER_CHECK(i < schedulers_.size(), where, ": key '", k, "' names scheduler ", i, " but there are only ",

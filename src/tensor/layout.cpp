@@ -72,6 +72,8 @@ Layout Layout::expand(const Shape& new_sizes) const {
     }
     int64_t old = sizes[i - lead], want = new_sizes[i];
     if (want == -1) want = old;
+    EMBER_CHECK(want >= 0, "expand: invalid size ", want, " at dim ", i, " (", shape_str(sizes), " -> ",
+                shape_str(new_sizes), ")");
     EMBER_CHECK(old == want || old == 1, "expand: the expanded size ", want, " must match the existing size ", old,
                 " at dim ", i, " (", shape_str(sizes), " -> ", shape_str(new_sizes), ")");
     r.sizes[i] = want;
@@ -91,8 +93,11 @@ Layout Layout::slice(int64_t d, int64_t start, int64_t end, int64_t step) const 
   end = std::clamp<int64_t>(end, start, n);
   Layout r = *this;
   r.offset += start * strides[d];
-  r.sizes[d] = (end - start + step - 1) / step;
-  r.strides[d] = strides[d] * step;
+  r.sizes[d] = end == start ? 0 : (end - start - 1) / step + 1;  // no overflow for a step near INT64_MAX
+  // with one element (or none) the step never moves, so its stride need not be formed
+  if (r.sizes[d] > 1)
+    EMBER_CHECK(!__builtin_mul_overflow(strides[d], step, &r.strides[d]), "slice: step ", step,
+                " times stride ", strides[d], " overflows");
   return r;
 }
 
@@ -146,17 +151,20 @@ Layout Layout::unsqueeze(int64_t d) const {
 Shape infer_size(const Shape& sizes, int64_t numel, const char* op) {
   Shape r = sizes;
   int64_t known = 1, infer = -1;
+  bool overflow = false;
   for (size_t i = 0; i < r.size(); ++i) {
     if (r[i] == -1) {
       EMBER_CHECK(infer < 0, op, ": only one dimension can be inferred in ", shape_str(sizes));
       infer = static_cast<int64_t>(i);
     } else {
       EMBER_CHECK(r[i] >= 0, op, ": invalid size ", r[i], " in ", shape_str(sizes));
-      known *= r[i];
+      if (__builtin_mul_overflow(known, r[i], &known)) overflow = true;
     }
   }
+  // a product past int64 matches no tensor, unless a 0 among the sizes makes it 0
+  if (overflow) known = std::find(r.begin(), r.end(), 0) != r.end() ? 0 : -1;
   if (infer >= 0) {
-    EMBER_CHECK(known != 0 && numel % known == 0, op, ": shape ", shape_str(sizes),
+    EMBER_CHECK(known > 0 && numel % known == 0, op, ": shape ", shape_str(sizes),
                 " is invalid for input of size ", numel);
     r[infer] = numel / known;
   } else {

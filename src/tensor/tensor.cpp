@@ -19,7 +19,11 @@ TensorImpl::~TensorImpl() = default;
 
 Tensor make_empty(const Shape& shape, DType dtype, Device device) {
   for (int64_t d : shape) EMBER_CHECK(d >= 0, "empty: negative dimension in shape ", shape_str(shape));
-  auto storage = std::allocate_shared<StorageImpl>(detail::PoolAllocator<StorageImpl>(), static_cast<size_t>(shape_numel(shape)) * element_size(dtype), device);
+  // the byte count must not wrap around (a wrapped one allocates too little and writes overrun it)
+  int64_t nbytes = 0;
+  EMBER_CHECK(!__builtin_mul_overflow(shape_numel(shape), static_cast<int64_t>(element_size(dtype)), &nbytes),
+              "empty: shape ", shape_str(shape), " of ", dtype_name(dtype), " needs more bytes than memory can address");
+  auto storage = std::allocate_shared<StorageImpl>(detail::PoolAllocator<StorageImpl>(), static_cast<size_t>(nbytes), device);
   return Tensor(std::allocate_shared<TensorImpl>(detail::PoolAllocator<TensorImpl>(), std::move(storage), Layout::contiguous(shape), dtype));
 }
 

@@ -127,6 +127,8 @@ Tensor conv_nd(const char* name, const Tensor& x, const Tensor& w, const Tensor&
   EMBER_CHECK(w.dim() == nd + 2, name, ": expected a ", nd + 2, "D weight, got weight of size ",
               shape_str(w.sizes()));
   EMBER_CHECK(groups > 0, name, ": groups must be positive, got ", groups);
+  // (oneDNN has no primitive for an empty weight; PyTorch rejects one too)
+  EMBER_CHECK(w.numel() > 0, name, ": expected a non-empty weight, got weight of size ", shape_str(w.sizes()));
   const bool batched = x.dim() == nd + 2;
   const int64_t N = batched ? x.size(0) : 1, C = x.size(batched ? 1 : 0);
   const int64_t O = w.size(0);
@@ -184,6 +186,7 @@ Tensor conv_transpose2d(const Tensor& x, const Tensor& w, const Tensor& b, Size2
               " of size: ", shape_str(x.sizes()));
   EMBER_CHECK(w.dim() == 4, name, ": expected a 4D weight, got weight of size ", shape_str(w.sizes()));
   EMBER_CHECK(groups > 0, name, ": groups must be positive, got ", groups);
+  EMBER_CHECK(w.numel() > 0, name, ": expected a non-empty weight, got weight of size ", shape_str(w.sizes()));
   const bool batched = x.dim() == 4;
   const int64_t N = batched ? x.size(0) : 1, Cin = x.size(batched ? 1 : 0), H = x.size(-2), W = x.size(-1);
   EMBER_CHECK(Cin == w.size(0), name, ": input ", shape_str(x.sizes()), " has ", Cin, " channels but weight ",
