@@ -533,6 +533,16 @@ TEST(Autograd, InplaceOnViewErrorsAsPyTorch) {
   Tensor y = (x * 1).reshape({1, 3});
   expect_error([&] { y.expand({2, 3}).add_(1); }, {"add_", "more than one element of the written-to tensor"});
   EXPECT_TENSOR_CLOSE(y.detach(), ones({1, 3}));
+  {  // without autograd too, as PyTorch
+    Tensor e = ones({1, 3}).expand({2, 3});
+    expect_error([&] { e.add_(1); }, {"add_", "more than one element of the written-to tensor"});
+    expect_error([&] { e.fill_(2); }, {"fill_", "more than one element"});
+    expect_error([&] { e.copy_(zeros({2, 3})); }, {"copy_", "more than one element"});
+    expect_error([&] { e.mul_(ones({2, 3})); }, {"mul_", "more than one element"});
+    Tensor one = ones({1, 3}).expand({1, 3});  // a stride 0 over one element is fine
+    one.add_(1);
+    EXPECT_TENSOR_CLOSE(one, full({1, 3}, 2.0));
+  }
   Tensor v;
   {
     NoGradGuard g;

@@ -83,6 +83,16 @@ void FunctionNode::release_variables() {
 }
 
 namespace {
+// An in-place write into an expanded tensor (a stride 0 over more than one element) would write
+// one memory location several times: PyTorch refuses it.
+void check_no_overlap(const Tensor& self, const char* op) {
+  const Layout& l = self.layout();
+  for (size_t d = 0; d < l.sizes.size(); ++d)
+    EMBER_CHECK(l.strides[d] != 0 || l.sizes[d] <= 1, op,
+                ": unsupported operation: more than one element of the written-to tensor refers to a single memory "
+                "location. Please clone() the tensor before performing the operation.");
+}
+
 // PyTorch's rules for in-place ops on views under grad mode: not on a view of a leaf that
 // requires grad, not on a view made under no_grad whose base requires grad.
 void check_view_inplace(const Tensor& self, const Tensor& base, const char* op) {
@@ -100,6 +110,7 @@ void check_inplace(const Tensor& self, const char* op) {
   EMBER_CHECK(!(track && self.requires_grad() && self.is_leaf()), op,
               ": a leaf Variable that requires grad is being used in an in-place operation.");
   if (track && self.impl()->view_base) check_view_inplace(self, Tensor(self.impl()->view_base), op);
+  if (self.impl()->is_view) check_no_overlap(self, op);
   self.storage()->bump_version();
 }
 
@@ -164,13 +175,6 @@ void record_view_of_base(const Tensor& view, const Tensor& base) {
   view.impl()->view_version = view.storage()->version();
 }
 
-void check_no_overlap(const Tensor& view, const char* op) {
-  for (int64_t d = 0; d < view.dim(); ++d)
-    EMBER_CHECK(view.stride(d) != 0 || view.size(d) <= 1, op,
-                ": unsupported operation: more than one element of the written-to tensor refers to a single memory "
-                "location. Please clone() the tensor before performing the operation.");
-}
-
 // An in-place op on `view` wrote `result` into part of its base: the base's history becomes
 // CopySlices (the old history outside the view, result's history inside it) and the view's a
 // view of the new base, as PyTorch does.
@@ -209,6 +213,7 @@ Tensor& inplace(Tensor& self, const char* op, const std::function<Tensor(const T
   const Tensor base = track && base_impl ? Tensor(base_impl) : Tensor();
   // (self.requires_grad() above rebuilt a stale view's history from its base.)
   check_view_inplace(self, base, op);
+  if (self.impl()->is_view) check_no_overlap(self, op);
   // With autograd on, compute from a clone so that nodes saving `self` keep the old values.
   Tensor result = fn(track && self.requires_grad() ? self.clone() : self);
   EMBER_CHECK(result.sizes() == self.sizes(), op, ": output with shape ", shape_str(self.sizes()),
@@ -224,7 +229,6 @@ Tensor& inplace(Tensor& self, const char* op, const std::function<Tensor(const T
       return {zeros_like(g[0])};
     });
   }
-  if (differentiable && base.defined()) check_no_overlap(self, op);
   cpu::copy_(self, result);
   self.storage()->bump_version();
   if (!differentiable) return self;
