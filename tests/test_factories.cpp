@@ -3,6 +3,9 @@
 // thread count, bumping the version).
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
 #include <ember/ember.h>
 
 #include "support/testing.h"
@@ -100,4 +103,25 @@ TEST(FactoryBadInput, SizesPastInt64AreRejected) {
   EXPECT_ERROR_HAS(zeros({int64_t{1} << 32, int64_t{1} << 32}), "(4294967296,4294967296)", "int64");
   // a zero among the sizes makes the product 0 however large the others are
   EXPECT_EQ(empty({int64_t{1} << 40, int64_t{1} << 40, 0}).numel(), 0);
+}
+
+TEST(FactoryBadInput, FillValuesThatDoNotFitTheDtype) {
+  // PyTorch 1.13: torch.zeros(2, dtype=torch.uint8).fill_(1000) -> "value cannot be converted to type uint8_t without overflow"
+  Tensor u = zeros({2}, kUInt8);
+  EXPECT_ERROR_HAS(u.fill_(1000), "fill_", "1000", "cannot be converted to type uint8 without overflow");
+  EXPECT_ERROR_HAS(u.fill_(-1), "cannot be converted to type uint8");
+  EXPECT_EQ(u.sum().item<int64_t>(), 0);  // untouched
+  u.fill_(255);
+  EXPECT_EQ(u[0].item<int64_t>(), 255);
+  Tensor i = zeros({2}, kInt64);
+  EXPECT_ERROR_HAS(i.fill_(std::numeric_limits<double>::quiet_NaN()), "cannot be converted to type int64");
+  EXPECT_ERROR_HAS(full({2}, 1e300, kInt64), "cannot be converted to type int64");
+  EXPECT_ERROR_HAS(full({2}, 3e9, kInt32), "cannot be converted to type int32");
+  EXPECT_EQ(full({1}, 2147483647, kInt32).item<int64_t>(), 2147483647);
+  EXPECT_EQ(full({1}, -9.2233720368547758e18, kInt64).item<int64_t>(), std::numeric_limits<int64_t>::min());
+  EXPECT_ERROR_HAS(full({2}, 1e300, kFloat32), "cannot be converted to type float32");
+  EXPECT_TRUE(std::isinf(full({1}, std::numeric_limits<double>::infinity(), kFloat32).item<float>()));  // inf and NaN fit a float
+  EXPECT_TRUE(std::isnan(full({1}, std::numeric_limits<double>::quiet_NaN(), kFloat32).item<float>()));
+  EXPECT_EQ(full({1}, 1e300, kFloat64).item<double>(), 1e300);
+  EXPECT_TRUE(full({1}, 7, kBool).item<bool>());
 }

@@ -1,5 +1,8 @@
 // Copy with broadcasting and dtype conversion; fill.
+#include <cmath>
 #include <cstring>
+#include <limits>
+#include <string>
 
 #include "backend/cpu/dispatch.h"
 #include "backend/cpu/kernels.h"
@@ -46,10 +49,36 @@ void copy_(Tensor& dst, const Tensor& src) {
   });
 }
 
+namespace {
+// v as a T, or PyTorch's error when it does not fit (NaN or out of range for an integer type, a
+// finite value beyond the range of a floating type). bool takes any value.
+template <class T>
+T checked_value(Scalar v, DType dtype) {
+  if constexpr (!std::is_same_v<T, bool>) {
+    bool fits = true;
+    if constexpr (std::is_floating_point_v<T>) {
+      const double d = v.to_double();
+      fits = !std::isfinite(d) || std::fabs(d) <= static_cast<double>(std::numeric_limits<T>::max());
+    } else if (v.is_floating()) {
+      const double d = v.to_double();  // the bounds are exact in double: min is -2^k, max + 1 is 2^k
+      fits = d >= static_cast<double>(std::numeric_limits<T>::min()) &&
+             d < static_cast<double>(std::numeric_limits<T>::max()) + 1.0;
+    } else if (!v.is_bool()) {
+      const int64_t i = v.to_int();
+      fits = i >= static_cast<int64_t>(std::numeric_limits<T>::min()) &&
+             (std::is_same_v<T, int64_t> || i <= static_cast<int64_t>(std::numeric_limits<T>::max()));
+    }
+    EMBER_CHECK(fits, "fill_: value ", v.is_floating() ? std::to_string(v.to_double()) : std::to_string(v.to_int()),
+                " cannot be converted to type ", dtype_name(dtype), " without overflow");
+  }
+  return v.to<T>();
+}
+}  // namespace
+
 void fill_(Tensor& dst, Scalar v) {
   dispatch_all(dst.dtype(), "fill_", [&](auto tag) {
     using T = decltype(tag);
-    T value = v.to<T>();
+    const T value = checked_value<T>(v, dst.dtype());
     if (dst.is_contiguous()) {
       T* p = static_cast<T*>(dst.raw_data());
       parallel_for(dst.numel(), kGrainSize, [&](int64_t b, int64_t e) {
