@@ -399,4 +399,13 @@ TEST(NER, BadFilesNameTheFileAndLine) {
   write_text(dir.path / "dataset_params.json", "{\"vocab_size\": 3}");
   m = error_of([&] { NERVocab::load(dir.str()); });
   EXPECT_NE(m.find("vocab_size is 3 but words.txt has 9 entries"), std::string::npos) << m;
+  // A value nested 100,000 deep is quoted as an excerpt (its full dump overflowed the stack).
+  write_text(dir.path / "dataset_params.json",
+             "{\"vocab_size\": " + std::string(100000, '[') + std::string(100000, ']') + "}");
+  m = error_of([&] { NERVocab::load(dir.str()); });
+  EXPECT_NE(m.find("vocab_size is [[[[...]]]] but words.txt has 9 entries"), std::string::npos) << m;
+  // Not an object: an error, not the defaults.
+  write_text(dir.path / "dataset_params.json", "[9, 3]");
+  m = error_of([&] { NERVocab::load(dir.str()); });
+  EXPECT_NE(m.find("dataset_params.json: expected a JSON object, found [9, 3]"), std::string::npos) << m;
 }

@@ -124,6 +124,16 @@ TEST(Params, DuplicateKeyIsAnError) {
   EXPECT_HAS(msg, "exp/params.json: key 'batch_size' appears twice");
 }
 
+// A number too large for a double is malformed JSON (nlohmann threw its own out_of_range, which
+// no caller caught as an ember::Error); a duplicate deep inside nested values is still found.
+TEST(Params, NumberOverflowAndNestedDuplicatesAreErrors) {
+  EXPECT_ERROR_HAS(parse(R"({"model": "toy", "learning_rate": 1e999})"), "exp/params.json: malformed JSON",
+                   "number overflow parsing '1e999'");
+  EXPECT_ERROR_HAS(parse(R"({"model": "toy", "optimizer_options": {"betas": [0.9, 0.99], "eps": 1, "eps": 2}})"),
+                   "exp/params.json: key 'eps' appears twice");
+  EXPECT_ERROR_HAS(parse(R"({"model": "toy", "x": [{"a": 1}, {"a": 2}], "x": 1})"), "key 'x' appears twice");
+}
+
 TEST(Params, MissingOrUnknownModel) {
   std::string msg = error_of([] { parse(R"({"batch_size": 32})"); });
   EXPECT_HAS(msg, "exp/params.json: missing required key 'model'");
