@@ -401,6 +401,26 @@ TEST_F(CheckpointTest, MismatchedTrainingCheckpointChangesNothing) {
                {"epoch.safetensors", "\"epoch\" is not an integer"});
   expect_nothing_changed();
 
+  // The metadata is not covered by the data checksum: hostile values must be errors too.
+  // Optimizer and scheduler state nested 100,000 deep (the JSON reader recursed per level and
+  // overflowed the stack), a \u escape without four hex digits (std::stoul threw
+  // std::invalid_argument, not an ember::Error), a negative epoch.
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  expect_error([&] { target.load(variant("deep_groups.safetensors", [&](auto& f) { f.metadata["optimizer.param_groups"] = deep; })); },
+               {"deep_groups.safetensors", "optimizer state", "nested more than 256 deep"});
+  expect_nothing_changed();
+  expect_error([&] { target.load(variant("deep_sched.safetensors", [&](auto& f) {
+                   f.metadata["scheduler.state"] = "{\"last_epoch\": " + deep + "}";
+                 })); },
+               {"deep_sched.safetensors", "scheduler state", "nested more than 256 deep"});
+  expect_nothing_changed();
+  expect_error([&] { target.load(variant("escape.safetensors", [](auto& f) { f.metadata["scheduler.state"] = "{\"\\uZZ\": 1}"; })); },
+               {"escape.safetensors", "scheduler state", "bad \\u escape"});
+  expect_nothing_changed();
+  expect_error([&] { target.load(variant("neg_epoch.safetensors", [](auto& f) { f.metadata["epoch"] = "-3"; })); },
+               {"neg_epoch.safetensors", "\"epoch\" is -3", "must be >= 0"});
+  expect_nothing_changed();
+
   expect_error([&] { target.load(variant("model.safetensors", [](auto& f) {
                    f.tensors.erase("model.fc2.bias");
                    f.metadata.erase("ember.checksum");

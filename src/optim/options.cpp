@@ -50,8 +50,10 @@ std::string quote(const std::string& s) {
 namespace {
 
 struct Parser {
+  static constexpr int kMaxDepth = 256;  // value() recurses once per level: bound the stack
   const std::string& s;
   size_t i = 0;
+  int depth = 0;
 
   [[noreturn]] void fail(const std::string& what) const {
     EMBER_THROW("json: ", what, " at offset ", i, " in '", s.substr(0, 200), s.size() > 200 ? "...'" : "'");
@@ -86,9 +88,12 @@ struct Parser {
         case 'b': out += '\b'; break;
         case 'f': out += '\f'; break;
         case 'u': {
-          if (i + 4 > s.size()) fail("bad \\u escape");
-          unsigned code = static_cast<unsigned>(std::stoul(s.substr(i, 4), nullptr, 16));
-          i += 4;
+          unsigned code = 0;
+          for (int k = 0; k < 4; ++k, ++i) {  // exactly four hex digits (std::stoul took "12\"}" as 0x12)
+            const int d = i < s.size() ? hex_digit(s[i]) : -1;
+            if (d < 0) fail("bad \\u escape (expected four hex digits)");
+            code = code * 16 + static_cast<unsigned>(d);
+          }
           if (code < 0x80) out += static_cast<char>(code);
           else if (code < 0x800) {
             out += static_cast<char>(0xC0 | (code >> 6));
@@ -107,7 +112,19 @@ struct Parser {
     ++i;
     return out;
   }
+  static int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
   Value value() {
+    if (++depth > kMaxDepth) fail("values nested more than " + std::to_string(kMaxDepth) + " deep");
+    Value v = value_at_depth();
+    --depth;
+    return v;
+  }
+  Value value_at_depth() {
     ws();
     if (i >= s.size()) fail("unexpected end");
     Value v;
