@@ -22,6 +22,7 @@
 namespace fs = std::filesystem;
 using namespace ember;
 using namespace ember::data;
+using ember::testing::crc32;
 using ember::testing::error_of;
 using ember::testing::put_be32;
 using ember::testing::TempDir;
@@ -50,15 +51,6 @@ std::vector<uint8_t> idx_labels(const std::vector<uint8_t>& labels) {
   put_be32(b, static_cast<uint32_t>(labels.size()));
   b.insert(b.end(), labels.begin(), labels.end());
   return b;
-}
-
-uint32_t crc32(const std::vector<uint8_t>& data) {
-  uint32_t c = 0xFFFFFFFFu;
-  for (uint8_t byte : data) {
-    c ^= byte;
-    for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
-  }
-  return ~c;
 }
 
 // A gzip file holding `data` in stored (uncompressed) deflate blocks (RFC 1951/1952).
