@@ -331,6 +331,24 @@ TEST(ImageFolder, ClassesFilesChannelsAndTransforms) {
   EXPECT_NE(m.find("empty"), std::string::npos) << m;
 }
 
+// Directory symlinks are followed (as torchvision's os.walk(followlinks=True)), each real
+// directory once: a link back to the class folder recursed until the path was too long and threw
+// std::filesystem::filesystem_error.
+TEST(ImageFolder, SymlinkLoopsAreListedOnce) {
+  TempDir dir;
+  fs::create_directories(dir.path / "cat" / "sub");
+  fs::create_directories(dir.path / "elsewhere");
+  io::write_png(dir.str("cat/a.png"), solid(2, 2, 1, 1));
+  io::write_png(dir.str("cat/sub/b.png"), solid(2, 2, 1, 2));
+  io::write_png(dir.str("elsewhere/c.png"), solid(2, 2, 1, 3));
+  fs::create_directory_symlink("..", dir.path / "cat" / "sub" / "up");        // back to cat: a loop
+  fs::create_directory_symlink(dir.path / "elsewhere", dir.path / "cat" / "more");  // followed
+  ImageFolder ds(dir.str(), {.transform = nullptr});
+  std::vector<std::string> names;
+  for (const auto& [path, label] : ds.samples()) names.push_back(fs::path(path).lexically_relative(dir.path).generic_string());
+  EXPECT_EQ(names, (std::vector<std::string>{"cat/a.png", "cat/more/c.png", "cat/sub/b.png", "elsewhere/c.png"}));
+}
+
 TEST(ImageFolder, UnreadableImageErrorNamesTheFileThroughTheLoader) {
   TempDir dir;
   fs::create_directories(dir.path / "a");
