@@ -549,4 +549,21 @@ TEST_F(CheckpointTest, SaverKeepsLastNAndBest) {
   EXPECT_EQ(lower.checkpoints().size(), 4u);  // max_to_keep 0 keeps all
   EXPECT_NEAR(*lower.best_metric(), 0.7, 1e-12);
   EXPECT_THROW(Saver(path("x"), 2, "maximum"), Error);
+
+  // The best checkpoint's metric lies outside the data checksum: a damaged one is an error (it
+  // was read as 0), and "NaN" means no best yet (it made every later metric "not better").
+  auto with_metric = [&](const std::string& value) {
+    const std::string best = (fs::path(path("loss")) / "ckpt-best.safetensors").string();
+    io::SafetensorsFile f = io::load_safetensors(best);
+    f.metadata["user.saver.metric"] = value;
+    io::save_safetensors(best, f);
+  };
+  with_metric("0.7x");
+  expect_error([&] { Saver(path("loss"), 0, "min"); }, {"ckpt-best.safetensors", "\"user.saver.metric\" is not a number: \"0.7x\""});
+  with_metric("NaN");
+  Saver after_nan(path("loss"), 0, "min");
+  EXPECT_FALSE(after_nan.best_metric().has_value());
+  after_nan.save(ckpt, 9, 5.0);
+  EXPECT_EQ(after_nan.best_metric(), 5.0);
+  EXPECT_EQ(Checkpoint::read_info(*after_nan.best_checkpoint()).metadata.at("saver.metric"), "5");
 }
