@@ -150,6 +150,8 @@ TEST(Params, RangesAndChoices) {
              "key 'dropout_rate': 1.0 is out of range: must be in [0.0, 1.0)");
   EXPECT_HAS(error_of([] { parse(R"({"model": "toy", "batch_size": 0})"); }), "must be >= 1");
   EXPECT_HAS(error_of([] { parse(R"({"model": "toy", "hidden": 5000})"); }), "must be in [1.0, 4096.0]");
+  EXPECT_HAS(error_of([] { parse(R"({"model": "toy", "num_threads": 3000000000})"); }),
+             "key 'num_threads': 3000000000 is out of range: must be in [0.0, 1024.0]");
   std::string msg = error_of([] { parse(R"({"model": "toy", "optimizer": "Adamax"})"); });
   EXPECT_HAS(msg, "key 'optimizer': \"Adamax\" is not one of: SGD, Adam, AdamW, RMSprop, Adagrad");
 }
