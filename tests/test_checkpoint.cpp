@@ -401,6 +401,26 @@ TEST_F(CheckpointTest, MismatchedTrainingCheckpointChangesNothing) {
                {"epoch.safetensors", "\"epoch\" is not an integer"});
   expect_nothing_changed();
 
+  // The metadata is not covered by the data checksum: hostile values must be errors too.
+  // Optimizer and scheduler state nested 100,000 deep (the JSON reader recursed per level and
+  // overflowed the stack), a \u escape without four hex digits (std::stoul threw
+  // std::invalid_argument, not an ember::Error), a negative epoch.
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  expect_error([&] { target.load(variant("deep_groups.safetensors", [&](auto& f) { f.metadata["optimizer.param_groups"] = deep; })); },
+               {"deep_groups.safetensors", "optimizer state", "nested more than 256 deep"});
+  expect_nothing_changed();
+  expect_error([&] { target.load(variant("deep_sched.safetensors", [&](auto& f) {
+                   f.metadata["scheduler.state"] = "{\"last_epoch\": " + deep + "}";
+                 })); },
+               {"deep_sched.safetensors", "scheduler state", "nested more than 256 deep"});
+  expect_nothing_changed();
+  expect_error([&] { target.load(variant("escape.safetensors", [](auto& f) { f.metadata["scheduler.state"] = "{\"\\uZZ\": 1}"; })); },
+               {"escape.safetensors", "scheduler state", "bad \\u escape"});
+  expect_nothing_changed();
+  expect_error([&] { target.load(variant("neg_epoch.safetensors", [](auto& f) { f.metadata["epoch"] = "-3"; })); },
+               {"neg_epoch.safetensors", "\"epoch\" is -3", "must be >= 0"});
+  expect_nothing_changed();
+
   expect_error([&] { target.load(variant("model.safetensors", [](auto& f) {
                    f.tensors.erase("model.fc2.bias");
                    f.metadata.erase("ember.checksum");
@@ -529,4 +549,21 @@ TEST_F(CheckpointTest, SaverKeepsLastNAndBest) {
   EXPECT_EQ(lower.checkpoints().size(), 4u);  // max_to_keep 0 keeps all
   EXPECT_NEAR(*lower.best_metric(), 0.7, 1e-12);
   EXPECT_THROW(Saver(path("x"), 2, "maximum"), Error);
+
+  // The best checkpoint's metric lies outside the data checksum: a damaged one is an error (it
+  // was read as 0), and "NaN" means no best yet (it made every later metric "not better").
+  auto with_metric = [&](const std::string& value) {
+    const std::string best = (fs::path(path("loss")) / "ckpt-best.safetensors").string();
+    io::SafetensorsFile f = io::load_safetensors(best);
+    f.metadata["user.saver.metric"] = value;
+    io::save_safetensors(best, f);
+  };
+  with_metric("0.7x");
+  expect_error([&] { Saver(path("loss"), 0, "min"); }, {"ckpt-best.safetensors", "\"user.saver.metric\" is not a number: \"0.7x\""});
+  with_metric("NaN");
+  Saver after_nan(path("loss"), 0, "min");
+  EXPECT_FALSE(after_nan.best_metric().has_value());
+  after_nan.save(ckpt, 9, 5.0);
+  EXPECT_EQ(after_nan.best_metric(), 5.0);
+  EXPECT_EQ(Checkpoint::read_info(*after_nan.best_checkpoint()).metadata.at("saver.metric"), "5");
 }

@@ -78,3 +78,30 @@ TEST_F(CliTrain, ALastBatchOfOneIsDropped) {
   EXPECT_GT(correct, 0.5);     // 0 < correct < 269: then correct / 270 * 269 is not a whole number,
   EXPECT_LT(correct, 268.5);   // so the denominator really was 269
 }
+
+// The partial-epoch metadata of a checkpoint saved by Ctrl-C lies outside the data checksum:
+// damaged values are errors naming the file and key (std::stoll threw std::invalid_argument for
+// "x" and took "-1" or a count beyond the epoch as it came).
+TEST_F(CliTrain, DamagedPartialEpochMetadataIsAnError) {
+  run(R"({"model": "mlp", "num_epochs": 1, "batch_size": 30, "num_threads": 1})");  // 9 batches an epoch
+  write_file(dir_ / "exp" / "params.json", R"({"model": "mlp", "num_epochs": 2, "batch_size": 30, "num_threads": 1})");
+  const std::string last = (dir_ / "exp" / "last.safetensors").string();
+  const io::SafetensorsFile good = io::load_safetensors(last);
+  auto resume_with = [&](const std::string& batches, const std::string& sums) {
+    io::SafetensorsFile f = good;
+    f.metadata["user.partial_batches"] = batches;
+    f.metadata["user.partial_epoch"] = "2";
+    f.metadata["user.partial_train_sums"] = sums;
+    io::save_safetensors(last, f);
+    return error_of([&] { train::train({(dir_ / "data").string(), (dir_ / "exp").string(), "last", false}); });
+  };
+  for (const std::string bad : {"x", "-1", "9", "3x", "", "99999999999999999999"}) {
+    const std::string msg = resume_with(bad, "");
+    EXPECT_HAS(msg, "last.safetensors: metadata \"user.partial_batches\" is \"" + bad + "\"");
+    EXPECT_HAS(msg, "0 to 8 (an epoch has 9 batches");
+  }
+  EXPECT_HAS(resume_with("4", "loss=1.5"), "last.safetensors: metadata \"user.partial_train_sums\": MetricSums: bad entry");
+  // The good file still resumes: both epochs done.
+  io::save_safetensors(last, good);
+  EXPECT_EQ(train::train({(dir_ / "data").string(), (dir_ / "exp").string(), "last", false}).epochs_done, 2);
+}

@@ -51,6 +51,16 @@ inline void put_be32(std::vector<uint8_t>& b, uint32_t v) {
   for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(v >> s));
 }
 
+// CRC-32 (gzip's and PNG's), bit by bit.
+inline uint32_t crc32(const std::vector<uint8_t>& data) {
+  uint32_t c = 0xFFFFFFFFu;
+  for (uint8_t byte : data) {
+    c ^= byte;
+    for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+  }
+  return ~c;
+}
+
 // Integer tensor contents as a vector.
 inline std::vector<int64_t> to_vec(const Tensor& t) {
   Tensor c = t.contiguous().to(kInt64);

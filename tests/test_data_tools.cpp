@@ -98,6 +98,10 @@ TEST(SignsExport, WritesTheSplitsAsNamedJpegs) {
   // The same seed gives the same split; existing folders are not silently replaced.
   std::string m = error_of([&] { fashion_mnist_to_signs(dir.str("mnist"), dir.str("signs"), {.limit = 15}); });
   EXPECT_NE(m.find("already exists"), std::string::npos) << m;
+  // A negative limit other than -1 is a mistake, not "all" (it wrote all 70,000 images).
+  m = error_of([&] { fashion_mnist_to_signs(dir.str("mnist"), dir.str("signs2"), {.limit = -7}); });
+  EXPECT_NE(m.find("limit must be -1 (all images) or a count >= 0, got -7"), std::string::npos) << m;
+  EXPECT_FALSE(fs::exists(dir.path / "signs2"));
   std::vector<std::string> before;
   for (const auto& e : fs::directory_iterator(dir.path / "signs" / "val_signs")) before.push_back(e.path().filename());
   fashion_mnist_to_signs(dir.str("mnist"), dir.str("signs"), {.limit = 15, .overwrite = true});

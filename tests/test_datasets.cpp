@@ -22,6 +22,7 @@
 namespace fs = std::filesystem;
 using namespace ember;
 using namespace ember::data;
+using ember::testing::crc32;
 using ember::testing::error_of;
 using ember::testing::put_be32;
 using ember::testing::TempDir;
@@ -50,15 +51,6 @@ std::vector<uint8_t> idx_labels(const std::vector<uint8_t>& labels) {
   put_be32(b, static_cast<uint32_t>(labels.size()));
   b.insert(b.end(), labels.begin(), labels.end());
   return b;
-}
-
-uint32_t crc32(const std::vector<uint8_t>& data) {
-  uint32_t c = 0xFFFFFFFFu;
-  for (uint8_t byte : data) {
-    c ^= byte;
-    for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
-  }
-  return ~c;
 }
 
 // A gzip file holding `data` in stored (uncompressed) deflate blocks (RFC 1951/1952).
@@ -135,6 +127,58 @@ TEST(Idx, BadFilesNameTheFileAndTheByte) {
   EXPECT_NE(m.find("cut.gz: truncated gzip data"), std::string::npos) << m;
   m = error_of([&] { read_idx(dir.str("absent")); });
   EXPECT_NE(m.find("cannot open"), std::string::npos) << m;
+}
+
+// Dimensions whose product overflows: 65536^4 uint8 wrapped to 0 elements, so a 20-byte file
+// passed the size check and read_idx returned a tensor of 2^64 "elements"; 65536^3 x 8192
+// float64 crashed copying.
+TEST(Idx, DimensionsThatOverflowAreErrors) {
+  TempDir dir;
+  auto header = [](uint8_t type, std::vector<uint32_t> dims) {
+    std::vector<uint8_t> b = {0, 0, type, static_cast<uint8_t>(dims.size())};
+    for (uint32_t d : dims) put_be32(b, d);
+    return b;
+  };
+  write_bytes(dir.path / "u8", header(0x08, {65536, 65536, 65536, 65536}));
+  std::string m = error_of([&] { read_idx(dir.str("u8")); });
+  EXPECT_NE(m.find("u8: the dimensions 65536 x 65536 x 65536 x 65536 (uint8) overflow a 64-bit size"), std::string::npos)
+      << m;
+  write_bytes(dir.path / "f64", header(0x0E, {65536, 65536, 65536, 8192}));
+  m = error_of([&] { read_idx(dir.str("f64")); });
+  EXPECT_NE(m.find("(float64) overflow a 64-bit size: the header (bytes 4 to 20) is corrupt"), std::string::npos) << m;
+  // A zero dimension makes an empty tensor, unless the others overflow its strides.
+  write_bytes(dir.path / "zero", header(0x08, {0, 0xFFFFFFFF, 0xFFFFFFFF}));
+  m = error_of([&] { read_idx(dir.str("zero")); });
+  EXPECT_NE(m.find("overflow a 64-bit size"), std::string::npos) << m;
+  write_bytes(dir.path / "empty", header(0x08, {0, 65536, 65536}));
+  EXPECT_EQ(read_idx(dir.str("empty")).shape(), (Shape{0, 65536, 65536}));
+  // The largest sizes that fit still get the plain truncation error, without allocating.
+  write_bytes(dir.path / "big", header(0x08, {0xFFFFFFFF, 0x7FFFFFFF}));
+  m = error_of([&] { read_idx(dir.str("big")); });
+  EXPECT_NE(m.find("truncated: expected 9223372030412324877 bytes"), std::string::npos) << m;
+}
+
+// Concatenated gzip members are one stream (as gzip and Python read them); zero padding after
+// the last member is allowed; other trailing bytes were silently ignored and are now an error.
+TEST(Idx, GzipMembersAndTrailingBytes) {
+  TempDir dir;
+  auto labels = idx_labels({4, 0, 9});
+  std::vector<uint8_t> head(labels.begin(), labels.begin() + 5), tail(labels.begin() + 5, labels.end());
+  auto two = gzip_stored(head), second = gzip_stored(tail);
+  two.insert(two.end(), second.begin(), second.end());
+  write_bytes(dir.path / "two.gz", two);
+  EXPECT_EQ(to_vec(read_idx(dir.str("two.gz"))), (std::vector<int64_t>{4, 0, 9}));
+  auto padded = gzip_stored(labels);
+  padded.resize(padded.size() + 16, 0);
+  write_bytes(dir.path / "padded.gz", padded);
+  EXPECT_EQ(to_vec(read_idx(dir.str("padded.gz"))), (std::vector<int64_t>{4, 0, 9}));
+  auto junk = gzip_stored(labels);
+  const size_t at = junk.size();
+  for (char c : std::string("junk")) junk.push_back(static_cast<uint8_t>(c));
+  write_bytes(dir.path / "junk.gz", junk);
+  std::string m = error_of([&] { read_idx(dir.str("junk.gz")); });
+  EXPECT_NE(m.find("junk.gz: 4 bytes after the end of the gzip data, from byte " + std::to_string(at)), std::string::npos)
+      << m;
 }
 
 TEST(MNIST, LoadsNormalisesAndBatches) {
@@ -287,6 +331,24 @@ TEST(ImageFolder, ClassesFilesChannelsAndTransforms) {
   EXPECT_NE(m.find("empty"), std::string::npos) << m;
 }
 
+// Directory symlinks are followed (as torchvision's os.walk(followlinks=True)), each real
+// directory once: a link back to the class folder recursed until the path was too long and threw
+// std::filesystem::filesystem_error.
+TEST(ImageFolder, SymlinkLoopsAreListedOnce) {
+  TempDir dir;
+  fs::create_directories(dir.path / "cat" / "sub");
+  fs::create_directories(dir.path / "elsewhere");
+  io::write_png(dir.str("cat/a.png"), solid(2, 2, 1, 1));
+  io::write_png(dir.str("cat/sub/b.png"), solid(2, 2, 1, 2));
+  io::write_png(dir.str("elsewhere/c.png"), solid(2, 2, 1, 3));
+  fs::create_directory_symlink("..", dir.path / "cat" / "sub" / "up");        // back to cat: a loop
+  fs::create_directory_symlink(dir.path / "elsewhere", dir.path / "cat" / "more");  // followed
+  ImageFolder ds(dir.str(), {.transform = nullptr});
+  std::vector<std::string> names;
+  for (const auto& [path, label] : ds.samples()) names.push_back(fs::path(path).lexically_relative(dir.path).generic_string());
+  EXPECT_EQ(names, (std::vector<std::string>{"cat/a.png", "cat/more/c.png", "cat/sub/b.png", "elsewhere/c.png"}));
+}
+
 TEST(ImageFolder, UnreadableImageErrorNamesTheFileThroughTheLoader) {
   TempDir dir;
   fs::create_directories(dir.path / "a");
@@ -399,4 +461,13 @@ TEST(NER, BadFilesNameTheFileAndLine) {
   write_text(dir.path / "dataset_params.json", "{\"vocab_size\": 3}");
   m = error_of([&] { NERVocab::load(dir.str()); });
   EXPECT_NE(m.find("vocab_size is 3 but words.txt has 9 entries"), std::string::npos) << m;
+  // A value nested 100,000 deep is quoted as an excerpt (its full dump overflowed the stack).
+  write_text(dir.path / "dataset_params.json",
+             "{\"vocab_size\": " + std::string(100000, '[') + std::string(100000, ']') + "}");
+  m = error_of([&] { NERVocab::load(dir.str()); });
+  EXPECT_NE(m.find("vocab_size is [[[[...]]]] but words.txt has 9 entries"), std::string::npos) << m;
+  // Not an object: an error, not the defaults.
+  write_text(dir.path / "dataset_params.json", "[9, 3]");
+  m = error_of([&] { NERVocab::load(dir.str()); });
+  EXPECT_NE(m.find("dataset_params.json: expected a JSON object, found [9, 3]"), std::string::npos) << m;
 }

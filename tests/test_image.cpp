@@ -250,3 +250,39 @@ TEST(Image, EveryTruncationAndCorruptionIsAnErrorNotACrash) {
     }
   }
 }
+
+// Headers that claim more than PIL's decompression-bomb limit (2 x 89478485 pixels) are refused
+// before anything is allocated: a 700-byte JPEG claiming 65500 x 65500 pixels decoded into 12 GB
+// of grey padding in a minute; a PNG claiming 100000 x 100000 asked for 30 GB.
+TEST(Image, DecompressionBombsAreRefusedBeforeDecoding) {
+  auto jpeg = from_hex(kJpegRgb);
+  size_t sof = 2;
+  while (sof + 9 < jpeg.size() && !(jpeg[sof] == 0xFF && (jpeg[sof + 1] == 0xC0 || jpeg[sof + 1] == 0xC2))) ++sof;
+  ASSERT_LT(sof + 9, jpeg.size());
+  for (size_t k : {sof + 5, sof + 7}) {  // height, width: 65500 big-endian
+    jpeg[k] = 0xFF;
+    jpeg[k + 1] = 0xDC;
+  }
+  std::string m = error_of([&] { io::decode_image(jpeg, "bomb.jpg"); });
+  EXPECT_NE(m.find("bomb.jpg: bad JPEG: 65500 x 65500 = 4290250000 pixels is more than the limit of 178956970"),
+            std::string::npos) << m;
+
+  auto png = io::encode_png(zeros({2, 2, 3}, kUInt8));
+  auto set_size = [&](uint32_t w, uint32_t h) {  // IHDR data at bytes 16..28, its CRC at 29..32
+    std::vector<uint8_t> b = png, be;
+    ember::testing::put_be32(be, w);
+    ember::testing::put_be32(be, h);
+    std::copy(be.begin(), be.end(), b.begin() + 16);
+    be.clear();
+    ember::testing::put_be32(be, ember::testing::crc32(std::vector<uint8_t>(b.begin() + 12, b.begin() + 29)));
+    std::copy(be.begin(), be.end(), b.begin() + 29);
+    return b;
+  };
+  m = error_of([&] { io::decode_image(set_size(100000, 100000), "bomb.png"); });
+  EXPECT_NE(m.find("bomb.png: bad PNG: 100000 x 100000 = 10000000000 pixels is more than the limit"), std::string::npos)
+      << m;
+  // Under the limit: a header of 3000 x 3000 is decoded (and found truncated).
+  m = error_of([&] { io::decode_image(set_size(3000, 3000), "big.png"); });
+  EXPECT_NE(m.find("big.png: bad PNG"), std::string::npos) << m;
+  EXPECT_EQ(m.find("limit"), std::string::npos) << m;
+}

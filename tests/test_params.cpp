@@ -124,6 +124,16 @@ TEST(Params, DuplicateKeyIsAnError) {
   EXPECT_HAS(msg, "exp/params.json: key 'batch_size' appears twice");
 }
 
+// A number too large for a double is malformed JSON (nlohmann threw its own out_of_range, which
+// no caller caught as an ember::Error); a duplicate deep inside nested values is still found.
+TEST(Params, NumberOverflowAndNestedDuplicatesAreErrors) {
+  EXPECT_ERROR_HAS(parse(R"({"model": "toy", "learning_rate": 1e999})"), "exp/params.json: malformed JSON",
+                   "number overflow parsing '1e999'");
+  EXPECT_ERROR_HAS(parse(R"({"model": "toy", "optimizer_options": {"betas": [0.9, 0.99], "eps": 1, "eps": 2}})"),
+                   "exp/params.json: key 'eps' appears twice");
+  EXPECT_ERROR_HAS(parse(R"({"model": "toy", "x": [{"a": 1}, {"a": 2}], "x": 1})"), "key 'x' appears twice");
+}
+
 TEST(Params, MissingOrUnknownModel) {
   std::string msg = error_of([] { parse(R"({"batch_size": 32})"); });
   EXPECT_HAS(msg, "exp/params.json: missing required key 'model'");
@@ -140,6 +150,8 @@ TEST(Params, RangesAndChoices) {
              "key 'dropout_rate': 1.0 is out of range: must be in [0.0, 1.0)");
   EXPECT_HAS(error_of([] { parse(R"({"model": "toy", "batch_size": 0})"); }), "must be >= 1");
   EXPECT_HAS(error_of([] { parse(R"({"model": "toy", "hidden": 5000})"); }), "must be in [1.0, 4096.0]");
+  EXPECT_HAS(error_of([] { parse(R"({"model": "toy", "num_threads": 3000000000})"); }),
+             "key 'num_threads': 3000000000 is out of range: must be in [0.0, 1024.0]");
   std::string msg = error_of([] { parse(R"({"model": "toy", "optimizer": "Adamax"})"); });
   EXPECT_HAS(msg, "key 'optimizer': \"Adamax\" is not one of: SGD, Adam, AdamW, RMSprop, Adagrad");
 }

@@ -365,3 +365,40 @@ TEST_F(Safetensors, RejectsTruncatedDataAndTrailingBytes) {
   write_bytes(p, good);
   EXPECT_TRUE(io::load_safetensors(p).tensors.at("w").equal(tensor({1.f, 2.f})));
 }
+
+// Values nested 100,000 deep where a header expects a string, list or object: the error message
+// quotes an excerpt (the whole value used to be dumped recursively and overflowed the stack).
+TEST_F(Safetensors, RejectsDeeplyNestedHeaderValues) {
+  const std::string p = path("c.safetensors");
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  write_bytes(p, assemble(R"({"w":{"dtype":)" + deep + R"(,"shape":[],"data_offsets":[0,0]}})", ""));
+  expect_error([&] { io::load_safetensors(p); }, {p, "tensor 'w'", "dtype is not a string: [[[[...]]]]"});
+  write_bytes(p, assemble(R"({"w":{"dtype":"F32","shape":)" + deep + R"(,"data_offsets":[0,0]}})", ""));
+  expect_error([&] { io::load_safetensors(p); }, {p, "tensor 'w'", "shape [[[[...]]]] holds"});
+  write_bytes(p, assemble(R"({"w":)" + deep + "}", ""));
+  expect_error([&] { io::load_safetensors(p); }, {p, "tensor 'w'", "not an object"});
+  write_bytes(p, assemble(R"({"__metadata__":{"epoch":)" + deep + "}}", ""));
+  expect_error([&] { io::load_safetensors_metadata(p); }, {p, "\"epoch\" is not a string"});
+}
+
+// 200,000 tensors in one header: the duplicate-key check is linear (nlohmann's callback parser
+// rescanned the whole header object at the end of every entry: minutes for this file).
+TEST_F(Safetensors, ReadsHeadersWithManyTensors) {
+  const std::string p = path("many.safetensors");
+  std::string header = "{";
+  for (int i = 0; i < 200000; ++i)
+    header += (i ? ",\"t" : "\"t") + std::to_string(i) + R"(":{"dtype":"U8","shape":[0],"data_offsets":[0,0]})";
+  write_bytes(p, assemble(header + "}", ""));
+  EXPECT_EQ(io::load_safetensors(p).tensors.size(), 200000u);
+  write_bytes(p, assemble(header + R"(,"t123":{"dtype":"U8","shape":[0],"data_offsets":[0,0]}})", ""));
+  expect_error([&] { io::load_safetensors(p); }, {p, "\"t123\" more than once"});
+}
+
+// An empty tensor whose other sizes multiply past int64: its strides would overflow.
+TEST_F(Safetensors, RejectsEmptyShapesWhoseStridesOverflow) {
+  const std::string p = path("c.safetensors");
+  write_bytes(p, assemble(R"({"w":{"dtype":"F32","shape":[0,4611686018427387904,4],"data_offsets":[0,0]}})", ""));
+  expect_error([&] { io::load_safetensors(p); }, {p, "tensor 'w'", "overflows the size computation"});
+  write_bytes(p, assemble(R"({"w":{"dtype":"F32","shape":[0,65536,65536],"data_offsets":[0,0]}})", ""));
+  EXPECT_EQ(io::load_safetensors(p).tensors.at("w").sizes(), (Shape{0, 65536, 65536}));
+}

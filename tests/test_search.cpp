@@ -133,6 +133,20 @@ TEST(SearchSpec, MistakesNameTheFileAndKey) {
   EXPECT_HAS(err(R"({"param": {"batch_size": [32]}})"), "p/search.json: unknown key 'param'");
   EXPECT_HAS(err(R"({"params": {}})"), "no hyper-parameters to search");
   EXPECT_HAS(err(R"({"params": {"batch_size": [32,]}})"), "p/search.json:1:");
+  // Searches too large to hold were built trial by trial until memory ran out (10^15: a hang).
+  EXPECT_HAS(err(R"({"params": {"learning_rate": {"min": 0.1, "max": 1, "count": 1000000000000000}}})"),
+             "p/search.json: the grid has 1000000000000000 combinations, more than the limit of 10000 trials");
+  EXPECT_HAS(err(R"({"params": {"learning_rate": {"min": 0.1, "max": 1, "count": 200}, "batch_size": [1, 2, 3],
+                                 "weight_decay": {"min": 0, "max": 1, "count": 20}}})"),
+             "the grid has 200 x 3 x 20 combinations, more than the limit of 10000 trials");
+  EXPECT_HAS(err(R"({"strategy": "random", "num_trials": 18446744073709551615, "params": {"batch_size": [32]}})"),
+             "num_trials 9223372036854775807 is more than the limit of 10000 trials");
+  EXPECT_EQ(SearchSpec::parse(R"({"strategy": "random", "seed": 18446744073709551615, "num_trials": 1,
+                                  "params": {"batch_size": [32]}})", "p/search.json").seed,
+            18446744073709551615ull);
+  EXPECT_EQ(SearchSpec::parse(R"({"params": {"learning_rate": {"min": 0.1, "max": 1, "count": 100},
+                                  "batch_size": {"min": 1, "max": 100, "count": 100}}})", "p/search.json")
+                .dimensions.size(), 2u);  // 10000 trials: at the limit
 }
 
 TEST(SearchSpec, BadValuesFailBeforeAnythingRuns) {

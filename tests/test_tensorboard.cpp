@@ -404,3 +404,25 @@ TEST(TensorBoard, BadInputsRaiseClearErrors) {
   EXPECT_ERROR_CONTAINS("'b', which is not", w.add_hparams({{"a", 1}}, {}, {{"b", {1}}}));
   EXPECT_ERROR_CONTAINS("max_queue", SummaryWriter bad(d.str("q"), {.max_queue = 0}));
 }
+
+// Tags and hparams names are protobuf `string` fields: TensorBoard's reader rejects a record whose
+// string is not UTF-8, and with it the rest of the event file. Non-UTF-8 names are refused (they
+// were written); UTF-8 ones of every length round-trip.
+TEST(TensorBoard, TagsMustBeUtf8) {
+  TempDir d;
+  {
+    SummaryWriter w(d.str());
+    for (const char* bad : {"loss\xff", "\xc0\xaf", "\xed\xa0\x80", "a\xe6\x8d", "\xf4\x90\x80\x80", "\x80"}) {
+      EXPECT_ERROR_CONTAINS("TensorBoard tag '" + std::string(bad) + "' is not valid UTF-8", w.add_scalar(bad, 1.0, 0));
+      EXPECT_ERROR_CONTAINS("is not valid UTF-8", w.add_text(bad, "x", 0));
+      EXPECT_ERROR_CONTAINS("is not valid UTF-8", w.add_histogram(bad, ones({3}), 0));
+    }
+    EXPECT_ERROR_CONTAINS("TensorBoard hyperparameter '\xff' is not valid UTF-8", w.add_hparams({{"\xff", 1}}, {}));
+    EXPECT_ERROR_CONTAINS("hyperparameter value", w.add_hparams({{"opt", "Ad\xffm"}}, {}));
+    EXPECT_ERROR_CONTAINS("TensorBoard metric", w.add_hparams({{"lr", 0.1}}, {{"acc\xfe", 1.0}}));
+    w.add_scalar("\xc3\xa9/\xe6\x8d\x9f\xe5\xa4\xb1/\xf0\x9f\x94\xa5", 2.0, 1);  // é/损失/🔥
+  }
+  auto ev = summaries(event_file_in(d.path()));  // the file parses: nothing bad was written
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].summary().value(0).tag(), "\xc3\xa9/\xe6\x8d\x9f\xe5\xa4\xb1/\xf0\x9f\x94\xa5");
+}

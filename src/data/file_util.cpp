@@ -29,33 +29,45 @@ std::vector<uint8_t> read_file(const std::string& path, const char* what, bool* 
   if (was_gzip) *was_gzip = gz;
   if (!gz) return raw;
 
+  // Every gzip member in turn, as gzip and Python's gzip module read concatenated files; zero
+  // padding may follow the last member, anything else is an error (it was silently ignored).
   std::vector<uint8_t> out;
+  size_t produced = 0;
   z_stream zs{};
   EMBER_CHECK(inflateInit2(&zs, 15 + 16) == Z_OK, what, ": ", path, ": zlib initialisation failed");
+  const uint8_t* const end = raw.data() + raw.size();
   zs.next_in = raw.data();
-  zs.avail_in = static_cast<uInt>(raw.size());
-  int rc = Z_OK;
-  while (rc != Z_STREAM_END) {
-    out.resize(out.size() + std::max<size_t>(raw.size() * 2, 1 << 20));
-    zs.next_out = out.data() + zs.total_out;
-    zs.avail_out = static_cast<uInt>(out.size() - zs.total_out);
-    rc = inflate(&zs, Z_NO_FLUSH);
-    if (rc == Z_STREAM_END) break;
-    if (rc == Z_BUF_ERROR && zs.avail_in == 0) {
-      const auto at = zs.total_in;
-      inflateEnd(&zs);
-      EMBER_THROW(what, ": ", path, ": truncated gzip data (the compressed stream ends at byte ", at,
-                  " before its end marker)");
+  auto fail = [&](const std::string& msg) {
+    inflateEnd(&zs);
+    EMBER_THROW(what, ": ", path, ": ", msg);
+  };
+  for (;;) {
+    if (zs.avail_in == 0)  // zlib counts in 32 bits: feed at most 1 GiB at a time
+      zs.avail_in = static_cast<uInt>(std::min<size_t>(static_cast<size_t>(end - zs.next_in), size_t(1) << 30));
+    if (produced == out.size()) out.resize(out.size() + std::max<size_t>(raw.size() * 2, 1 << 20));
+    const size_t room = std::min<size_t>(out.size() - produced, size_t(1) << 30);
+    zs.next_out = out.data() + produced;
+    zs.avail_out = static_cast<uInt>(room);
+    const int rc = inflate(&zs, Z_NO_FLUSH);
+    produced += room - zs.avail_out;
+    const size_t at = static_cast<size_t>(zs.next_in - raw.data());
+    if (rc == Z_STREAM_END) {
+      const uint8_t* rest = zs.next_in;
+      while (rest < end && *rest == 0) ++rest;
+      if (rest == end) break;
+      if (end - zs.next_in < 2 || zs.next_in[0] != 0x1f || zs.next_in[1] != 0x8b)
+        fail(ember::detail::cat_str(end - zs.next_in, " bytes after the end of the gzip data, from byte ", at,
+                     " (neither padding nor another gzip member)"));
+      inflateReset(&zs);
+      continue;
     }
-    if (rc != Z_OK && rc != Z_BUF_ERROR) {
-      std::string msg = zs.msg ? zs.msg : "error " + std::to_string(rc);
-      const auto at = zs.total_in;
-      inflateEnd(&zs);
-      EMBER_THROW(what, ": ", path, ": corrupt gzip data near compressed byte ", at, ": ", msg);
-    }
+    if (rc == Z_BUF_ERROR && zs.next_in == end)
+      fail(ember::detail::cat_str("truncated gzip data (the compressed stream ends at byte ", at, " before its end marker)"));
+    if (rc != Z_OK && rc != Z_BUF_ERROR)
+      fail(ember::detail::cat_str("corrupt gzip data near compressed byte ", at, ": ", zs.msg ? zs.msg : "error " + std::to_string(rc)));
   }
-  out.resize(zs.total_out);
   inflateEnd(&zs);
+  out.resize(produced);
   return out;
 }
 

@@ -52,6 +52,7 @@ SignsExportReport fashion_mnist_to_signs(const std::string& mnist_dir, const std
   EMBER_CHECK(o.image_size > 0, "fashion_mnist_to_signs: image_size must be positive, got ", o.image_size);
   EMBER_CHECK(o.val_fraction >= 0 && o.val_fraction < 1, "fashion_mnist_to_signs: val_fraction must be in [0, 1), got ",
               o.val_fraction);
+  EMBER_CHECK(o.limit >= -1, "fashion_mnist_to_signs: limit must be -1 (all images) or a count >= 0, got ", o.limit);
   MNIST train(mnist_dir, MNIST::Train), test(mnist_dir, MNIST::Test);
   const int64_t n_train = o.limit >= 0 ? std::min(o.limit, train.size()) : train.size();
   const int64_t n_test = o.limit >= 0 ? std::min(o.limit, test.size()) : test.size();

@@ -154,6 +154,7 @@ Checkpoint::Info info_from(const std::map<std::string, std::string>& meta, const
                    kFormatVersion + ")");
   Checkpoint::Info info;
   info.epoch = parse_int(meta_at(meta, "epoch", path, "the epoch"), "epoch", path);
+  if (info.epoch < 0) fail(path, "\"epoch\" is " + std::to_string(info.epoch) + ": must be >= 0");
   if (auto it = meta.find("best_metric"); it != meta.end()) info.best_metric = parse_double(it->second, "best_metric", path);
   for (const auto& [k, v] : meta)
     if (starts_with(k, kUserPrefix)) info.metadata[k.substr(std::char_traits<char>::length(kUserPrefix))] = v;

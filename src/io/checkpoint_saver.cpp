@@ -64,7 +64,13 @@ Saver::Saver(std::string directory, int max_to_keep, std::string mode, std::stri
   if (fs::exists(best_path())) {
     Checkpoint::Info info = Checkpoint::read_info(best_path());
     auto it = info.metadata.find(kMetricKey);
-    if (it != info.metadata.end()) best_metric_ = std::strtod(it->second.c_str(), nullptr);
+    if (it != info.metadata.end()) {  // strictly: std::strtod took a damaged value as 0 and "nan" as a best
+      char* end = nullptr;                // that no metric could beat
+      const double v = std::strtod(it->second.c_str(), &end);
+      EMBER_CHECK(!it->second.empty() && *end == '\0', "Saver: ", best_path(), ": metadata \"user.", kMetricKey,
+                  "\" is not a number: \"", it->second, "\"");
+      if (!std::isnan(v)) best_metric_ = v;
+    }
   }
 }
 

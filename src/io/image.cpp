@@ -37,6 +37,20 @@ std::string hex_prefix(const std::vector<uint8_t>& b) {
   return s;
 }
 
+// Decoding stops before allocating an image larger than this: PIL's decompression-bomb limit
+// (2 x Image.MAX_IMAGE_PIXELS). A 700-byte JPEG whose header claims 65500 x 65500 pixels took
+// 12 GB and a minute to decode into grey padding.
+constexpr uint64_t kMaxPixels = 2 * 89478485ull;
+
+// Whether a w x h image is over kMaxPixels; if so `message` (of `size` bytes) says so.
+bool too_many_pixels(uint64_t w, uint64_t h, char* message, size_t size) {
+  if (w * h <= kMaxPixels) return false;
+  std::snprintf(message, size, "%llu x %llu = %llu pixels is more than the limit of %llu (a decompression bomb?)",
+                static_cast<unsigned long long>(w), static_cast<unsigned long long>(h),
+                static_cast<unsigned long long>(w * h), static_cast<unsigned long long>(kMaxPixels));
+  return true;
+}
+
 // The image to encode as a contiguous (H,W,C) uint8 tensor; `op` names the caller in errors.
 Tensor as_hwc_u8(const Tensor& img, const char* op, bool allow_alpha) {
   EMBER_CHECK(img.defined(), op, ": undefined tensor");
@@ -101,6 +115,10 @@ bool jpeg_decode(JpegDecode& d) {
   jpeg_create_decompress(&d.cinfo);
   jpeg_mem_src(&d.cinfo, d.bytes->data(), static_cast<unsigned long>(d.bytes->size()));
   jpeg_read_header(&d.cinfo, TRUE);
+  if (too_many_pixels(d.cinfo.image_width, d.cinfo.image_height, d.err.message, sizeof d.err.message)) {
+    jpeg_destroy_decompress(&d.cinfo);
+    return false;
+  }
   bool cmyk = d.cinfo.jpeg_color_space == JCS_CMYK || d.cinfo.jpeg_color_space == JCS_YCCK;
   if (d.cinfo.num_components == 1)
     d.cinfo.out_color_space = JCS_GRAYSCALE;
@@ -220,6 +238,12 @@ bool png_decode(PngState& s) {
   }
   png_set_read_fn(s.png, &s, png_read_bytes);
   png_read_info(s.png, s.info);
+  char bomb[160];
+  if (too_many_pixels(png_get_image_width(s.png, s.info), png_get_image_height(s.png, s.info), bomb, sizeof bomb)) {
+    png_destroy_read_struct(&s.png, &s.info, nullptr);
+    s.message = bomb;
+    return false;
+  }
   const int color = png_get_color_type(s.png, s.info);
   const int depth = png_get_bit_depth(s.png, s.info);
   if (depth == 16) png_set_strip_16(s.png);

@@ -14,11 +14,11 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <set>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "io/json_checks.h"
 #include "tensor/make.h"
 
 namespace ember::io {
@@ -87,38 +87,28 @@ std::string shape_list(const Shape& s) {
 
 // Parses the JSON text; rejects duplicate keys in any object (the reference does too).
 json parse_json(const std::string& path, const std::string& text) {
-  std::vector<std::set<std::string>> keys;  // one key set per open object
-  std::string duplicate;
-  auto cb = [&](int /*depth*/, json::parse_event_t ev, json& parsed) {
-    if (ev == json::parse_event_t::object_start) {
-      keys.emplace_back();
-    } else if (ev == json::parse_event_t::object_end) {
-      if (!keys.empty()) keys.pop_back();
-    } else if (ev == json::parse_event_t::key && !keys.empty() && parsed.is_string()) {
-      if (!keys.back().insert(parsed.get<std::string>()).second && duplicate.empty())
-        duplicate = parsed.get<std::string>();
-    }
-    return true;
-  };
   json h;
   try {
-    h = json::parse(text, cb);
+    h = json::parse(text);
   } catch (const json::exception& e) {
     fail(path, detail::cat_str("header is not valid JSON (", e.what(), ")"));
   }
+  const std::string duplicate = ember::detail::first_duplicate_key(text);
   if (!duplicate.empty()) fail(path, "header has the key \"" + duplicate + "\" more than once");
   return h;
 }
 
+std::string excerpt(const json& v) { return ember::detail::json_excerpt(v); }
+
 Entry parse_entry(const std::string& path, const std::string& name, const json& v) {
   auto bad = [&](const std::string& what) { fail(path, "tensor '" + name + "': " + what); };
-  if (!v.is_object()) bad("header entry is not an object: " + v.dump());
+  if (!v.is_object()) bad("header entry is not an object: " + excerpt(v));
   for (const char* k : {"dtype", "shape", "data_offsets"})
     if (!v.contains(k)) bad(std::string("header entry has no \"") + k + "\"");
   Entry e;
   e.name = name;
   const json& dt = v["dtype"];
-  if (!dt.is_string()) bad("dtype is not a string: " + dt.dump());
+  if (!dt.is_string()) bad("dtype is not a string: " + excerpt(dt));
   const std::string d = dt.get<std::string>();
   bool found = false;
   for (const auto& i : kDTypes)
@@ -129,15 +119,15 @@ Entry parse_entry(const std::string& path, const std::string& name, const json& 
     bad("unknown dtype \"" + d + "\" (known: F64 F32 F16 BF16 I64 I32 U8 BOOL)");
   }
   const json& sh = v["shape"];
-  if (!sh.is_array()) bad("shape is not a list: " + sh.dump());
+  if (!sh.is_array()) bad("shape is not a list: " + excerpt(sh));
   for (const json& s : sh) {
     if (!s.is_number_unsigned() || s.get<uint64_t>() > uint64_t(INT64_MAX))
-      bad("shape " + sh.dump() + " holds something other than a non-negative integer");
+      bad("shape " + excerpt(sh) + " holds something other than a non-negative integer");
     e.shape.push_back(static_cast<int64_t>(s.get<uint64_t>()));
   }
   const json& off = v["data_offsets"];
   if (!off.is_array() || off.size() != 2 || !off[0].is_number_unsigned() || !off[1].is_number_unsigned())
-    bad("data_offsets must be two non-negative integers, got " + off.dump());
+    bad("data_offsets must be two non-negative integers, got " + excerpt(off));
   e.begin = off[0].get<uint64_t>();
   e.end = off[1].get<uint64_t>();
   return e;
@@ -185,7 +175,7 @@ Header read_header(std::ifstream& f, const std::string& path, uint64_t file_size
       if (!it->is_object()) fail(path, "__metadata__ is not an object of strings");
       for (auto m = it->begin(); m != it->end(); ++m) {
         if (!m->is_string())
-          fail(path, "__metadata__ value of \"" + m.key() + "\" is not a string: " + m->dump());
+          fail(path, "__metadata__ value of \"" + m.key() + "\" is not a string: " + excerpt(*m));
         h.metadata[m.key()] = m->get<std::string>();
       }
       continue;
@@ -211,10 +201,14 @@ Header read_header(std::ifstream& f, const std::string& path, uint64_t file_size
     expected = e.end;
   }
   // (6) byte sizes match shape x dtype
+  // The product of the sizes (zeros counted as 1: a tensor's strides are such products) must fit
+  // in an int64 too, or an empty tensor of shape [0, 2^62, 2^62] overflows its strides.
   for (const Entry& e : h.entries) {
     uint64_t bytes = element_size(e.dtype);
+    int64_t span = static_cast<int64_t>(bytes);
     for (int64_t s : e.shape)
-      if (__builtin_mul_overflow(bytes, static_cast<uint64_t>(s), &bytes))
+      if (__builtin_mul_overflow(bytes, static_cast<uint64_t>(s), &bytes) ||
+          __builtin_mul_overflow(span, std::max<int64_t>(s, 1), &span))
         fail(path, "tensor '" + e.name + "': shape " + shape_list(e.shape) + " overflows the size computation");
     if (bytes != e.end - e.begin)
       fail(path, detail::cat_str("tensor '", e.name, "': shape ", shape_list(e.shape), " of ", info_of(e.dtype).name,

@@ -26,6 +26,40 @@ using io::ProtoWriter;
 // DataType enum of TensorProto.
 constexpr int64_t kDtFloat = 1, kDtDouble = 2, kDtString = 7;
 
+// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
+bool is_utf8(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const int n = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : -1;
+    if (n < 0 || s.size() - i <= static_cast<size_t>(n)) return false;
+    uint32_t cp = n == 0 ? c : c & (0x3F >> n);
+    for (int k = 1; k <= n; ++k) {
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      if ((b & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (b & 0x3F);
+    }
+    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += static_cast<size_t>(n) + 1;
+  }
+  return true;
+}
+
+// Tags and names go in protobuf `string` fields, which TensorBoard's reader rejects unless they
+// are UTF-8: one bad tag made the whole event file unreadable (PyTorch's str tags cannot be).
+const std::string& checked_name(const std::string& name, const char* what) {
+  EMBER_CHECK(is_utf8(name), "TensorBoard ", what, " '", name, "' is not valid UTF-8");
+  return name;
+}
+
+// Summary.Value{tag}
+ProtoWriter tagged_value(const std::string& tag) {
+  ProtoWriter v;
+  v.set_string(1, checked_name(tag, "tag"));
+  return v;
+}
+
 // Summary{value=[v]}
 std::string wrap_value(const ProtoWriter& value) {
   ProtoWriter s;
@@ -46,8 +80,7 @@ ProtoWriter plugin_metadata(const std::string& plugin, const std::string& conten
 }  // namespace
 
 std::string scalar(const std::string& tag, double value, bool new_style, bool double_precision) {
-  ProtoWriter v;
-  v.set_string(1, tag);
+  ProtoWriter v = tagged_value(tag);
   if (!new_style) {
     v.add_float(2, static_cast<float>(value));
     return wrap_value(v);
@@ -162,8 +195,7 @@ std::string histogram(const std::string& tag, const Histogram& h) {
   hp.set_double(5, h.sum_squares);
   hp.add_packed_double(6, h.bucket_limit);
   hp.add_packed_double(7, h.bucket);
-  ProtoWriter v;
-  v.set_string(1, tag);
+  ProtoWriter v = tagged_value(tag);
   v.add_message(5, hp);
   return wrap_value(v);
 }
@@ -176,8 +208,7 @@ std::string image(const std::string& tag, int64_t height, int64_t width, int64_t
   im.set_int(2, width);
   im.set_int(3, channels);
   im.set_string(4, png);
-  ProtoWriter v;
-  v.set_string(1, tag);
+  ProtoWriter v = tagged_value(tag);
   v.add_message(4, im);
   return wrap_value(v);
 }
@@ -191,8 +222,7 @@ std::string text(const std::string& tag, const std::string& text) {
   t.set_int(1, kDtString);
   t.add_message(2, shape);
   t.add_bytes(8, text);
-  ProtoWriter v;
-  v.set_string(1, tag + "/text_summary");
+  ProtoWriter v = tagged_value(tag + "/text_summary");
   v.add_message(8, t);
   v.add_message(9, plugin_metadata("text"));  // TextPluginData{version 0} serializes to nothing
   return wrap_value(v);
@@ -238,8 +268,7 @@ const char* kind_name(HParamValue::Kind k) {
 std::string hparams_summary(const std::string& tag, uint32_t field, const ProtoWriter& msg) {
   ProtoWriter content;  // HParamsPluginData; version 0 is the default, so omitted
   content.add_message(field, msg);
-  ProtoWriter v;
-  v.set_string(1, tag);
+  ProtoWriter v = tagged_value(tag);
   v.add_message(9, plugin_metadata("hparams", content.str()));
   return wrap_value(v);
 }
@@ -248,9 +277,17 @@ std::string hparams_summary(const std::string& tag, uint32_t field, const ProtoW
 
 HParamsSummaries hparams(const HParams& hparams, const ScalarDict& metrics, const HParamDomains& domains) {
   std::set<std::string> names;
-  for (auto& [k, v] : hparams) EMBER_CHECK(names.insert(k).second, "add_hparams: hyperparameter '", k, "' given twice");
+  for (auto& [k, v] : hparams) {
+    EMBER_CHECK(names.insert(checked_name(k, "hyperparameter")).second, "add_hparams: hyperparameter '", k,
+                "' given twice");
+    if (v.kind() == HParamValue::Kind::String) checked_name(v.string(), "hyperparameter value");
+  }
   std::set<std::string> metric_names;
-  for (auto& [k, v] : metrics) EMBER_CHECK(metric_names.insert(k).second, "add_hparams: metric '", k, "' given twice");
+  for (auto& [k, v] : metrics)
+    EMBER_CHECK(metric_names.insert(checked_name(k, "metric")).second, "add_hparams: metric '", k, "' given twice");
+  for (auto& [k, values] : domains)
+    for (auto& d : values)
+      if (d.kind() == HParamValue::Kind::String) checked_name(d.string(), "hyperparameter domain value");
   for (auto& [k, values] : domains) {
     auto it = std::find_if(hparams.begin(), hparams.end(), [&](auto& p) { return p.first == k; });
     EMBER_CHECK(it != hparams.end(), "add_hparams: domain given for '", k, "', which is not a hyperparameter");

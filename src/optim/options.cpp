@@ -53,7 +53,7 @@ struct Parser {
   const std::string& s;
   size_t i = 0;
   int depth = 0;  // of nested arrays and objects: bounded, so that "[[[[..." can't overflow the stack
-  static constexpr int kMaxDepth = 64;
+  static constexpr int kMaxDepth = 256;
 
   [[noreturn]] void fail(const std::string& what) const {
     EMBER_THROW("json: ", what, " at offset ", i, " in '", s.substr(0, 200), s.size() > 200 ? "...'" : "'");
@@ -88,9 +88,12 @@ struct Parser {
         case 'b': out += '\b'; break;
         case 'f': out += '\f'; break;
         case 'u': {
-          if (i + 4 > s.size()) fail("bad \\u escape");
-          unsigned code = static_cast<unsigned>(std::stoul(s.substr(i, 4), nullptr, 16));
-          i += 4;
+          unsigned code = 0;
+          for (int k = 0; k < 4; ++k, ++i) {  // exactly four hex digits (std::stoul took "12\"}" as 0x12)
+            const int d = i < s.size() ? hex_digit(s[i]) : -1;
+            if (d < 0) fail("bad \\u escape (expected four hex digits)");
+            code = code * 16 + static_cast<unsigned>(d);
+          }
           if (code < 0x80) out += static_cast<char>(code);
           else if (code < 0x800) {
             out += static_cast<char>(0xC0 | (code >> 6));
@@ -108,6 +111,12 @@ struct Parser {
     if (i >= s.size()) fail("unterminated string");
     ++i;
     return out;
+  }
+  static int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
   }
   Value value() {
     ws();

@@ -9,11 +9,11 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <set>
 #include <sstream>
 #include <vector>
 
 #include "ember/core/error.h"
+#include "io/json_checks.h"
 
 namespace ember::train::detail {
 
@@ -48,27 +48,16 @@ std::string parse_error_reason(const std::string& what) {
 }  // namespace
 
 ordered_json parse_json(const std::string& text, const std::string& source) {
-  std::vector<std::set<std::string>> keys;  // the keys seen in each open object
-  std::string duplicate;
-  auto callback = [&](int /*depth*/, nlohmann::json::parse_event_t event, ordered_json& parsed) {
-    using E = nlohmann::json::parse_event_t;
-    if (event == E::object_start) {
-      keys.emplace_back();
-    } else if (event == E::object_end) {
-      if (!keys.empty()) keys.pop_back();
-    } else if (event == E::key && !keys.empty() && duplicate.empty()) {
-      const std::string k = parsed.get<std::string>();
-      if (!keys.back().insert(k).second) duplicate = k;
-    }
-    return true;
-  };
   ordered_json out;
   try {
-    out = ordered_json::parse(text, callback);
+    out = ordered_json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     auto [line, col] = line_column(text, e.byte);
     EMBER_THROW(source, ":", line, ":", col, ": malformed JSON: ", parse_error_reason(e.what()));
+  } catch (const nlohmann::json::exception& e) {  // e.g. out_of_range: a number like 1e999
+    EMBER_THROW(source, ": malformed JSON: ", parse_error_reason(e.what()));
   }
+  const std::string duplicate = ember::detail::first_duplicate_key(text);
   EMBER_CHECK(duplicate.empty(), source, ": key '", duplicate, "' appears twice");
   return out;
 }

@@ -213,7 +213,8 @@ const std::vector<ParamSpec>& Params::common_specs() {
     v.push_back(int_param("max_train_samples", 0, "use only the first N training samples (0: all)", 0));
     v.push_back(int_param("max_val_samples", 0, "use only the first N validation samples (0: all)", 0));
     v.push_back(int_param("max_test_samples", 0, "use only the first N test samples (0: all)", 0));
-    v.push_back(int_param("num_threads", 0, "compute threads (0: ember's default)", 0));
+    // An upper bound: 3e9 wrapped to a negative int; thousands of OpenMP threads exhaust the system.
+    v.push_back(int_param("num_threads", 0, "compute threads (0: ember's default)", 0, 1024));
     v.push_back(float_param("clip_grad_norm", 0.0, "clip the gradients' total 2-norm to this (0: no clipping)", 0.0));
     return v;
   }();

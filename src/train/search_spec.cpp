@@ -1,4 +1,5 @@
 // search.json and the trials it describes (grid or seeded random).
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -16,6 +17,8 @@ using detail::ordered_json;
 using Type = ParamValue::Type;
 
 namespace {
+
+constexpr uint64_t kMaxTrials = 10000;  // trials one search may run
 
 // A value read from a search.json list: numbers keep their JSON type.
 ParamValue list_value(const ordered_json& j, const std::string& where) {
@@ -115,9 +118,9 @@ SearchSpec SearchSpec::parse(const std::string& json_text, const std::string& so
     } else if (key == "num_trials" || key == "seed") {
       EMBER_CHECK(value.is_number_integer() || value.is_number_unsigned(), src, ": key '", key,
                   "': expected an integer, found ", detail::describe_json(value));
-      EMBER_CHECK(value.get<int64_t>() >= 0, src, ": key '", key, "': must be >= 0");
+      EMBER_CHECK(value.is_number_unsigned() || value.get<int64_t>() >= 0, src, ": key '", key, "': must be >= 0");
       if (key == "seed") spec.seed = value.get<uint64_t>();
-      else spec.num_trials = value.get<int64_t>();
+      else spec.num_trials = static_cast<int64_t>(std::min<uint64_t>(value.get<uint64_t>(), INT64_MAX));
     } else if (key == "params") {
       EMBER_CHECK(value.is_object(), src, ": key 'params': expected an object {\"key\": [values] or {range}}, found ",
                   detail::describe_json(value));
@@ -162,10 +165,21 @@ SearchSpec SearchSpec::parse(const std::string& json_text, const std::string& so
   EMBER_CHECK(!spec.dimensions.empty(), src, ": no hyper-parameters to search (\"params\" is missing or empty)");
   if (spec.strategy == "grid") {
     EMBER_CHECK(!j.contains("num_trials"), src, ": 'num_trials' is for random search; a grid runs every combination");
-    for (const SearchDimension& d : spec.dimensions)
+    // Every combination becomes a Trial in memory: a count of 10^15 hung building them.
+    uint64_t total = 1;
+    std::string sizes;
+    for (const SearchDimension& d : spec.dimensions) {
       EMBER_CHECK(!d.is_range || d.count >= 1, src, ": params.", d.key, ": a grid range needs \"count\"");
+      const uint64_t n = d.is_range ? static_cast<uint64_t>(d.count) : d.values.size();
+      sizes += (sizes.empty() ? "" : " x ") + std::to_string(n);
+      total = n > kMaxTrials || total * n > kMaxTrials ? kMaxTrials + 1 : total * n;
+    }
+    EMBER_CHECK(total <= kMaxTrials, src, ": the grid has ", sizes, " combinations, more than the limit of ",
+                kMaxTrials, " trials");
   } else {
     EMBER_CHECK(spec.num_trials >= 1, src, ": random search needs \"num_trials\" >= 1");
+    EMBER_CHECK(spec.num_trials <= static_cast<int64_t>(kMaxTrials), src, ": num_trials ", spec.num_trials,
+                " is more than the limit of ", kMaxTrials, " trials");
   }
   return spec;
 }

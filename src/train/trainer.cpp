@@ -1,5 +1,7 @@
 // ember train: the training loop (CS230's train.py / train_and_evaluate).
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -39,6 +41,19 @@ bool better(double value, std::optional<double> best, bool higher) {
   if (std::isnan(value)) return false;
   if (!best || std::isnan(*best)) return true;
   return higher ? value > *best : value < *best;
+}
+
+// The batches of an interrupted epoch already trained, as a checkpoint's metadata says (that
+// metadata is outside the data checksum: a damaged value was taken by std::stoll as it came).
+int64_t partial_batches(const std::string& text, int64_t steps_per_epoch, const std::string& path) {
+  errno = 0;
+  char* end = nullptr;
+  const long long n = std::strtoll(text.c_str(), &end, 10);
+  EMBER_CHECK(!text.empty() && errno == 0 && *end == '\0' && n >= 0 && n < steps_per_epoch, "checkpoint ", path,
+              ": metadata \"user.", kPartialBatches, "\" is \"", text, "\": expected the batches of the interrupted epoch "
+              "already trained, 0 to ", steps_per_epoch - 1, " (an epoch has ", steps_per_epoch,
+              " batches; was batch_size changed?)");
+  return n;
 }
 
 std::string status_hint(const ExperimentDir::Status& st, int64_t num_epochs) {
@@ -122,8 +137,14 @@ TrainResult train(const TrainOptions& o) {
       start_epoch = ckpt.epoch;
       best = ckpt.best_metric;
       if (ckpt.metadata.count(kPartialBatches)) {  // stopped by Ctrl-C inside epoch start_epoch + 1
-        skip_batches = std::stoll(ckpt.metadata.at(kPartialBatches));
-        if (ckpt.metadata.count(kPartialSums)) resumed_sums = MetricSums::from_string(ckpt.metadata.at(kPartialSums));
+        skip_batches = partial_batches(ckpt.metadata.at(kPartialBatches), steps_per_epoch, path);
+        if (ckpt.metadata.count(kPartialSums)) {
+          try {
+            resumed_sums = MetricSums::from_string(ckpt.metadata.at(kPartialSums));
+          } catch (const Error& e) {
+            EMBER_THROW("checkpoint ", path, ": metadata \"user.", kPartialSums, "\": ", e.what());
+          }
+        }
         for (const char* k : {kPartialBatches, kPartialEpoch, kPartialSums}) ckpt.metadata.erase(k);
       }
       ckpt.metadata["params"] = params.to_json();

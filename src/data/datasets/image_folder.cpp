@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cmath>
 #include <filesystem>
+#include <set>
 
 #include "ember/io/image.h"
 #include "ember/tensor/factory.h"
@@ -73,20 +74,47 @@ Example ImageFileDataset::get(int64_t index) const {
   return {img, scalar_tensor(samples_[static_cast<size_t>(index)].second, kInt64)};
 }
 
+namespace {
+
+// The image files under `dir`, following directory symlinks (as torchvision's os.walk with
+// followlinks=True) but entering each real directory once: a link back to a parent used to
+// recurse until the path was too long and threw std::filesystem::filesystem_error.
+std::vector<std::string> image_files_under(const fs::path& dir, const std::vector<std::string>& extensions) {
+  std::vector<std::string> files;
+  try {
+    std::set<fs::path> seen = {fs::canonical(dir)};
+    for (auto it = fs::recursive_directory_iterator(dir, fs::directory_options::follow_directory_symlink);
+         it != fs::recursive_directory_iterator(); ++it) {
+      if (it->is_directory() && !seen.insert(fs::canonical(it->path())).second) {
+        it.disable_recursion_pending();  // already listed (a symlink loop or a second link)
+        continue;
+      }
+      if (it->is_regular_file() && !hidden(it->path()) && has_extension(it->path().string(), extensions))
+        files.push_back(it->path().string());
+    }
+  } catch (const fs::filesystem_error& e) {
+    EMBER_THROW("ImageFolder: cannot list ", dir.string(), ": ", e.what());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
 ImageFolder::ImageFolder(const std::string& root, ImageFileOptions options) {
   EMBER_CHECK(fs::is_directory(root), "ImageFolder: ", root, " is not a directory");
-  for (const auto& e : fs::directory_iterator(root))
-    if (e.is_directory() && !hidden(e.path())) classes_.push_back(e.path().filename().string());
+  try {
+    for (const auto& e : fs::directory_iterator(root))
+      if (e.is_directory() && !hidden(e.path())) classes_.push_back(e.path().filename().string());
+  } catch (const fs::filesystem_error& e) {
+    EMBER_THROW("ImageFolder: cannot list ", root, ": ", e.what());
+  }
   std::sort(classes_.begin(), classes_.end());
   EMBER_CHECK(!classes_.empty(), "ImageFolder: no class folders in ", root);
   for (size_t c = 0; c < classes_.size(); ++c) {
-    std::vector<std::string> files;
-    for (const auto& e : fs::recursive_directory_iterator(fs::path(root) / classes_[c], fs::directory_options::follow_directory_symlink))
-      if (e.is_regular_file() && !hidden(e.path()) && has_extension(e.path().string(), options.extensions))
-        files.push_back(e.path().string());
+    std::vector<std::string> files = image_files_under(fs::path(root) / classes_[c], options.extensions);
     EMBER_CHECK(!files.empty(), "ImageFolder: found no image file (", options.extensions.size(),
                 " extensions) in class folder ", (fs::path(root) / classes_[c]).string());
-    std::sort(files.begin(), files.end());
     for (auto& f : files) samples_.emplace_back(std::move(f), static_cast<int64_t>(c));
   }
   options_ = std::move(options);

@@ -58,13 +58,22 @@ Tensor load_idx(const std::string& path, uint32_t expected, const char* what) {
               " dimensions needs ", header, " bytes");
   Shape shape;
   std::string dims;
-  int64_t count = 1;
   for (int d = 0; d < ndim; ++d) {
     shape.push_back(be32(b.data() + 4 + 4 * d));
-    count *= shape.back();
     dims += (d ? " x " : "") + std::to_string(shape.back());
   }
-  const size_t need = header + static_cast<size_t>(count) * type->size;
+  // The element count, and the product of the sizes with zeros counted as 1 (a tensor's
+  // strides), times the element size must fit in an int64: 65536^4 elements wrapped to 0 and
+  // passed the size check below.
+  uint64_t count = 1, span = 1;
+  for (int64_t s : shape) {
+    EMBER_CHECK(!__builtin_mul_overflow(span, static_cast<uint64_t>(std::max<int64_t>(s, 1)), &span) &&
+                    span <= uint64_t(INT64_MAX) / element_size(type->dtype),
+                what, ": ", where, ": the dimensions ", dims, " (", type->name,
+                ") overflow a 64-bit size: the header (bytes 4 to ", header, ") is corrupt");
+    count *= static_cast<uint64_t>(s);  // <= span: no overflow
+  }
+  const size_t need = header + count * type->size;
   EMBER_CHECK(b.size() >= need, what, ": ", where, ": truncated: expected ", need, " bytes (", header, "-byte header + ",
               dims, " ", type->name, ") but the data ends at byte ", b.size());
   EMBER_CHECK(b.size() == need, what, ": ", where, ": ", b.size() - need, " unexpected bytes after the data, from byte ",

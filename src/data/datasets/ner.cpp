@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/file_util.h"
+#include "io/json_checks.h"
 #include "ember/tensor/factory.h"
 
 namespace ember::data {
@@ -57,6 +58,8 @@ NERVocab NERVocab::load(const std::string& data_dir) {
   } catch (const nlohmann::json::exception& e) {
     EMBER_THROW("NERVocab: ", params_path, ": malformed JSON: ", e.what());
   }
+  EMBER_CHECK(params.is_object(), "NERVocab: ", params_path, ": expected a JSON object, found ",
+              ember::detail::json_excerpt(params));
   auto text = [&](const char* key, const char* fallback) -> std::string {
     if (!params.contains(key)) return fallback;
     EMBER_CHECK(params[key].is_string(), "NERVocab: ", params_path, ": key '", key, "' must be a string");
@@ -77,7 +80,7 @@ NERVocab NERVocab::load(const std::string& data_dir) {
   auto check_size = [&](const char* key, int64_t actual, const char* file) {
     if (params.contains(key))
       EMBER_CHECK(params[key].is_number_integer() && params[key].get<int64_t>() == actual, "NERVocab: ", params_path,
-                  ": ", key, " is ", params[key].dump(), " but ", file, " has ", actual, " entries");
+                  ": ", key, " is ", ember::detail::json_excerpt(params[key]), " but ", file, " has ", actual, " entries");
   };
   check_size("vocab_size", v.vocab_size(), "words.txt");
   check_size("number_of_tags", v.number_of_tags(), "tags.txt");
