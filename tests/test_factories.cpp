@@ -103,6 +103,12 @@ TEST(FactoryBadInput, SizesPastInt64AreRejected) {
   EXPECT_ERROR_HAS(zeros({int64_t{1} << 32, int64_t{1} << 32}), "(4294967296,4294967296)", "int64");
   // a zero among the sizes makes the product 0 however large the others are
   EXPECT_EQ(empty({int64_t{1} << 40, int64_t{1} << 40, 0}).numel(), 0);
+  // ... and its strides, which address nothing, saturate instead of overflowing (UBSan checks)
+  Tensor none = empty({int64_t{1} << 40, int64_t{1} << 40, int64_t{1} << 40, 0});
+  EXPECT_EQ(none.numel(), 0);
+  EXPECT_EQ(none.stride(3), 1);
+  EXPECT_EQ(none.stride(2), 1);
+  EXPECT_EQ(none.stride(1), int64_t{1} << 40);
 }
 
 TEST(FactoryBadInput, FillValuesThatDoNotFitTheDtype) {

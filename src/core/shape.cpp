@@ -1,5 +1,7 @@
 #include "ember/core/shape.h"
 
+#include <cstdint>
+
 #include "ember/core/error.h"
 
 namespace ember {
@@ -51,7 +53,9 @@ Shape contiguous_strides(const Shape& s) {
   int64_t acc = 1;
   for (size_t i = s.size(); i-- > 0;) {
     st[i] = acc;
-    acc *= std::max<int64_t>(s[i], 1);
+    // Only a tensor with no elements can get here with a product past int64 (shape_numel checks the
+    // others): its strides address nothing, so they saturate instead of overflowing.
+    if (i > 0 && __builtin_mul_overflow(acc, std::max<int64_t>(s[i], 1), &acc)) acc = INT64_MAX;
   }
   return st;
 }
