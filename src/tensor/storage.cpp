@@ -2,7 +2,7 @@
 // recycled instead of going back to malloc:
 //  - small ones (up to 16 KiB) per thread, in power-of-two size classes, so that the many tiny
 //    tensors of an autograd graph cost no aligned_alloc/free each;
-//  - large ones (1 MiB and up) in one process-wide cache keyed by size, so that a training loop
+//  - large ones (64 KiB and up) in one process-wide cache keyed by size, so that a training loop
 //    that allocates the same activations every step does not page-fault them in again.
 #include "ember/tensor/storage.h"
 
@@ -23,7 +23,7 @@ constexpr size_t kAlign = 64;
 constexpr int kSmallClasses = 9;                 // 64 B, 128 B, ..., 16 KiB
 constexpr size_t kSmallMax = kAlign << (kSmallClasses - 1);
 constexpr int kBlocksPerClass = 64;
-constexpr size_t kLargeMin = size_t{1} << 20;   // 1 MiB
+constexpr size_t kLargeMin = size_t{64} << 10;  // 64 KiB: from here on malloc may mmap or trim (page faults)
 constexpr size_t kLargeCacheBytes = size_t{512} << 20;
 
 int small_class(size_t nbytes) {
