@@ -17,6 +17,7 @@
 
 #include <ember/ember.h>
 
+#include "support/checkpoint_seal.h"
 #include "support/files.h"
 #include "support/testing.h"
 
@@ -135,7 +136,7 @@ TEST_F(CheckpointTest, SaveLoadRoundTripWithPyTorchKeys) {
   EXPECT_EQ(f.tensors.at("calls").dtype(), kInt64);
   EXPECT_EQ(f.metadata.at("format"), "pt");
   EXPECT_EQ(f.metadata.at("note"), "hello");
-  EXPECT_EQ(f.metadata.at("ember.checksum").rfind("xxh64:", 0), 0u);
+  EXPECT_EQ(f.metadata.at("ember.checksum").rfind("xxh64m:", 0), 0u);
 
   Net b;
   EXPECT_FALSE(same_state(a, b));
@@ -357,9 +358,11 @@ TEST_F(CheckpointTest, MismatchedTrainingCheckpointChangesNothing) {
   };
   // Rewrites good.safetensors with edited metadata / tensors (the data checksum recomputed where
   // the tensors change, so that the check under test is the one that fires).
+  // An edited copy of the good checkpoint, re-sealed: it reaches the checks behind the checksum.
   auto variant = [&](const std::string& name, auto edit) {
     io::SafetensorsFile f = io::load_safetensors(path("good.safetensors"));
     edit(f);
+    ember::testing::reseal(f);
     io::save_safetensors(path(name), f);
     return path(name);
   };
@@ -388,7 +391,6 @@ TEST_F(CheckpointTest, MismatchedTrainingCheckpointChangesNothing) {
 
   expect_error([&] { target.load(variant("state_shape.safetensors", [](auto& f) {
                    f.tensors["optimizer.state.1.exp_avg"] = zeros({3});
-                   f.metadata.erase("ember.checksum");
                  })); },
                {"state_shape.safetensors", "state 'exp_avg' of parameter 1 has shape (3)"});
   expect_nothing_changed();
@@ -401,7 +403,7 @@ TEST_F(CheckpointTest, MismatchedTrainingCheckpointChangesNothing) {
                {"epoch.safetensors", "\"epoch\" is not an integer"});
   expect_nothing_changed();
 
-  // The metadata is not covered by the data checksum: hostile values must be errors too.
+  // Hostile metadata that is checksummed correctly (a file another tool wrote) is an error too.
   // Optimizer and scheduler state nested 100,000 deep (the JSON reader recursed per level and
   // overflowed the stack), a \u escape without four hex digits (std::stoul threw
   // std::invalid_argument, not an ember::Error), a negative epoch.
@@ -423,14 +425,12 @@ TEST_F(CheckpointTest, MismatchedTrainingCheckpointChangesNothing) {
 
   expect_error([&] { target.load(variant("model.safetensors", [](auto& f) {
                    f.tensors.erase("model.fc2.bias");
-                   f.metadata.erase("ember.checksum");
                  })); },
                {"model.safetensors", "Missing key(s) in state_dict: \"fc2.bias\""});
   expect_nothing_changed();
 
   expect_error([&] { target.load(variant("stray.safetensors", [](auto& f) {
                    f.tensors["scratch"] = zeros({1});
-                   f.metadata.erase("ember.checksum");
                  })); },
                {"unexpected tensor 'scratch'"});
   expect_nothing_changed();
@@ -440,6 +440,52 @@ TEST_F(CheckpointTest, MismatchedTrainingCheckpointChangesNothing) {
   write_bytes(path("flipped.safetensors"), bytes);
   expect_error([&] { target.load(path("flipped.safetensors")); }, {"flipped.safetensors", "checksum"});
   expect_nothing_changed();
+
+  // The checksum covers the metadata too: a damaged value that still parses (a learning rate),
+  // a damaged key, or a lost checksum key are corruption, not a different run.
+  auto edited = [&](const std::string& name, auto edit) {  // not re-sealed
+    io::SafetensorsFile f = io::load_safetensors(path("good.safetensors"));
+    edit(f);
+    io::save_safetensors(path(name), f);
+    return path(name);
+  };
+  expect_error([&] { target.load(edited("lr.safetensors", [](auto& f) {
+                   std::string& g = f.metadata["optimizer.param_groups"];
+                   g.replace(g.find("\"lr\": "), 7, "\"lr\": 7");
+                 })); },
+               {"lr.safetensors", "the data and metadata do not match its checksum", "corrupt"});
+  expect_nothing_changed();
+  expect_error([&] { target.load(edited("key.safetensors", [](auto& f) {
+                   f.metadata["user.noted"] = f.metadata.at("epoch");
+                 })); },
+               {"key.safetensors", "do not match its checksum"});
+  expect_nothing_changed();
+  expect_error([&] { target.load(edited("nosum.safetensors", [](auto& f) {
+                   f.metadata["ember.checksun"] = f.metadata.at("ember.checksum");
+                   f.metadata.erase("ember.checksum");
+                 })); },
+               {"nosum.safetensors", "__metadata__ has no \"ember.checksum\"", "corrupt"});
+  expect_nothing_changed();
+  expect_error([&] { target.load(edited("badsum.safetensors", [](auto& f) { f.metadata["ember.checksum"] = "crc:12"; })); },
+               {"badsum.safetensors", "not a checksum ember writes"});
+  expect_nothing_changed();
+  {  // files written before the metadata was covered ("xxh64:" over the tensors) still load
+    io::SafetensorsFile f = io::load_safetensors(path("good.safetensors"));
+    f.metadata["ember.checksum"] = io::detail::tensors_checksum(f.tensors);
+    io::save_safetensors(path("v1.safetensors"), f);
+    const uint64_t seed = default_generator().seed(), offset = default_generator().offset();
+    Net n4;  // (its initialisation draws from the default generator)
+    optim::Adam o4({{n4.fc1->parameters()}, {n4.fc2->parameters()}}, {.lr = 0.5});
+    optim::StepLR s4(o4, 9);
+    Checkpoint(n4, &o4, &s4).load(path("v1.safetensors"));  // (restores the file's RNG state)
+    EXPECT_TRUE(same_state(net, n4));
+    default_generator().manual_seed(seed);
+    default_generator().set_offset(offset);
+    f.tensors.begin()->second = f.tensors.begin()->second.clone().add_(1);  // their data is still checked
+    io::save_safetensors(path("v1_bad.safetensors"), f);
+    expect_error([&] { target.load(path("v1_bad.safetensors")); }, {"v1_bad.safetensors", "the data does not match its checksum"});
+    expect_nothing_changed();
+  }
 
   save(net, path("plain.safetensors"));
   expect_error([&] { target.load(path("plain.safetensors")); }, {"not an ember training checkpoint"});

@@ -9,6 +9,7 @@
 #include <ember/train/metrics_file.h>
 #include <ember/train/trainer.h>
 
+#include "support/checkpoint_seal.h"
 #include "test_cli_util.h"
 
 namespace fs = std::filesystem;
@@ -79,8 +80,8 @@ TEST_F(CliTrain, ALastBatchOfOneIsDropped) {
   EXPECT_LT(correct, 268.5);   // so the denominator really was 269
 }
 
-// The partial-epoch metadata of a checkpoint saved by Ctrl-C lies outside the data checksum:
-// damaged values are errors naming the file and key (std::stoll threw std::invalid_argument for
+// The partial-epoch metadata of a checkpoint saved by Ctrl-C, damaged but checksummed as if
+// written so: errors naming the file and key (std::stoll threw std::invalid_argument for
 // "x" and took "-1" or a count beyond the epoch as it came).
 TEST_F(CliTrain, DamagedPartialEpochMetadataIsAnError) {
   run(R"({"model": "mlp", "num_epochs": 1, "batch_size": 30, "num_threads": 1})");  // 9 batches an epoch
@@ -92,6 +93,7 @@ TEST_F(CliTrain, DamagedPartialEpochMetadataIsAnError) {
     f.metadata["user.partial_batches"] = batches;
     f.metadata["user.partial_epoch"] = "2";
     f.metadata["user.partial_train_sums"] = sums;
+    ember::testing::reseal(f);  // as if written so: the checks behind the checksum
     io::save_safetensors(last, f);
     return error_of([&] { train::train({(dir_ / "data").string(), (dir_ / "exp").string(), "last", false}); });
   };

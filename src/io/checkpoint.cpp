@@ -19,7 +19,7 @@ namespace {
 
 constexpr const char* kFormatKey = "ember.checkpoint";  // training checkpoints: the format version
 constexpr const char* kFormatVersion = "1";
-constexpr const char* kChecksumKey = "ember.checksum";
+using io::detail::kChecksumKey;
 constexpr const char* kModelPrefix = "model.";
 constexpr const char* kOptimizerPrefix = "optimizer.";
 constexpr const char* kUserPrefix = "user.";
@@ -90,13 +90,29 @@ nn::LoadResult check_model_state(const nn::Module& module, const std::map<std::s
   fail(path, os.str());
 }
 
-void verify_checksum(const io::SafetensorsFile& f, const std::string& path) {
+// `required`: a training checkpoint (ember always writes its checksum there; a file without one
+// lost it). Other files without one come from elsewhere (e.g. PyTorch): nothing to compare.
+void verify_checksum(const io::SafetensorsFile& f, const std::string& path, bool required) {
   auto it = f.metadata.find(kChecksumKey);
-  if (it == f.metadata.end()) return;  // not written by ember (e.g. by PyTorch): nothing to compare
-  const std::string got = io::detail::tensors_checksum(f.tensors);
-  if (got != it->second)
-    fail(path, "the data does not match its checksum (header says " + it->second + ", the data gives " + got +
-                   "): the file is corrupt");
+  if (it == f.metadata.end()) {
+    if (required)
+      fail(path, std::string("__metadata__ has no \"") + kChecksumKey +
+                     "\" (ember writes one into every training checkpoint): the file is corrupt");
+    return;
+  }
+  const std::string& want = it->second;
+  std::string got, what;
+  if (want.rfind("xxh64m:", 0) == 0) {
+    got = io::detail::checkpoint_checksum(f.tensors, f.metadata);
+    what = "the data and metadata do not match";
+  } else if (want.rfind("xxh64:", 0) == 0) {  // written before the metadata was covered
+    got = io::detail::tensors_checksum(f.tensors);
+    what = "the data does not match";
+  } else {
+    fail(path, std::string("\"") + kChecksumKey + "\" is \"" + want + "\", not a checksum ember writes: the file is corrupt");
+  }
+  if (got != want)
+    fail(path, what + " its checksum (header says " + want + ", the file gives " + got + "): the file is corrupt");
 }
 
 std::map<std::string, Tensor> with_prefix_stripped(const std::map<std::string, Tensor>& tensors, const std::string& prefix) {
@@ -109,7 +125,8 @@ std::map<std::string, Tensor> with_prefix_stripped(const std::map<std::string, T
 void write_file(const std::string& path, std::map<std::string, Tensor> tensors,
                 std::map<std::string, std::string> metadata) {
   for (auto& [k, t] : tensors) t = t.detach();
-  metadata[kChecksumKey] = io::detail::tensors_checksum(tensors);
+  metadata.erase(kChecksumKey);
+  metadata[kChecksumKey] = io::detail::checkpoint_checksum(tensors, metadata);
   io::save_safetensors(path, tensors, metadata);
 }
 
@@ -177,7 +194,7 @@ void save(const nn::Module& module, const std::string& path, const std::map<std:
 
 nn::LoadResult load(nn::Module& module, const std::string& path, bool strict) {
   io::SafetensorsFile f = io::load_safetensors(path);
-  verify_checksum(f, path);
+  verify_checksum(f, path, /*required=*/f.metadata.count(kFormatKey) != 0);
   std::map<std::string, Tensor> state =
       f.metadata.count(kFormatKey) ? with_prefix_stripped(f.tensors, kModelPrefix) : std::move(f.tensors);
   check_model_state(module, state, strict, path);
@@ -222,8 +239,10 @@ void Checkpoint::load(const std::string& path) {
   // 1. Read and check everything; nothing is assigned until all of it is known to fit.
   io::SafetensorsFile f = io::load_safetensors(path);
   const auto& meta = f.metadata;
+  // First: a flipped byte anywhere reads as corruption. (A file without the format key is not a
+  // training checkpoint: info_from says so.)
+  verify_checksum(f, path, /*required=*/meta.count(kFormatKey) != 0);
   Info info = info_from(meta, path);
-  verify_checksum(f, path);
   for (const auto& [k, t] : f.tensors)
     if (!starts_with(k, kModelPrefix) && !starts_with(k, kOptimizerPrefix))
       fail(path, "unexpected tensor '" + k + "' (a training checkpoint holds model.* and optimizer.* tensors)");

@@ -61,7 +61,8 @@ uint64_t xxh64(const void* data, size_t n, uint64_t seed) {
   return h;
 }
 
-std::string tensors_checksum(const std::map<std::string, Tensor>& tensors) {
+namespace {
+uint64_t tensors_hash(const std::map<std::string, Tensor>& tensors) {
   uint64_t h = 0;
   for (const auto& [name, t] : tensors) {
     std::string head = name + '\0' + dtype_name(t.dtype());
@@ -70,9 +71,28 @@ std::string tensors_checksum(const std::map<std::string, Tensor>& tensors) {
     Tensor c = t.contiguous();
     h = xxh64(c.numel() ? c.raw_data() : nullptr, c.nbytes(), h);
   }
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "xxh64:%016llx", static_cast<unsigned long long>(h));
+  return h;
+}
+std::string hex_checksum(const char* prefix, uint64_t h) {
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "%s:%016llx", prefix, static_cast<unsigned long long>(h));
   return buf;
+}
+}  // namespace
+
+std::string tensors_checksum(const std::map<std::string, Tensor>& tensors) {
+  return hex_checksum("xxh64", tensors_hash(tensors));
+}
+
+std::string checkpoint_checksum(const std::map<std::string, Tensor>& tensors,
+                                const std::map<std::string, std::string>& metadata) {
+  uint64_t h = tensors_hash(tensors);
+  for (const auto& [k, v] : metadata) {
+    if (k == kChecksumKey) continue;
+    const std::string entry = k + '\0' + v + '\0';
+    h = xxh64(entry.data(), entry.size(), h);
+  }
+  return hex_checksum("xxh64m", h);
 }
 
 }  // namespace ember::io::detail

@@ -20,8 +20,8 @@
 //
 // Every write is atomic (a temporary file in the same directory, fsync, rename, fsync of the
 // directory): a process killed at any moment leaves the previous file intact. Every load checks the
-// whole file (structure, a checksum of the data when ember wrote it, every key, shape, dtype and
-// option) before it assigns anything: a corrupt, truncated or mismatched file throws ember::Error
+// whole file (structure, a checksum of the data and metadata when ember wrote it, every key, shape,
+// dtype and option) before it assigns anything: a corrupt, truncated or mismatched file throws ember::Error
 // naming the file and the problem and changes nothing.
 #include <cstdint>
 #include <map>
@@ -40,7 +40,8 @@ class Scheduler;
 }  // namespace optim
 
 // Writes module.state_dict() to `path` as safetensors; `metadata` goes into __metadata__ (with
-// "format": "pt", as Hugging Face's safetensors.torch writes, and ember's data checksum).
+// "format": "pt", as Hugging Face's safetensors.torch writes, and ember's checksum of the data and
+// metadata, "ember.checksum").
 void save(const nn::Module& module, const std::string& path, const std::map<std::string, std::string>& metadata = {});
 
 // Loads a safetensors state_dict (or the model of a training checkpoint) into `module`. strict:
