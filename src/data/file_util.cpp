@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "ember/core/error.h"
+#include "io/atomic_file.h"
 
 namespace ember::data::detail {
 
@@ -106,17 +107,7 @@ void make_dirs(const std::string& path, const char* what) {
 }
 
 void write_file_atomically(const std::string& path, const void* data, size_t n, const char* what) {
-  static std::atomic<uint64_t> counter{0};
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  EMBER_CHECK(f, what, ": cannot create ", tmp, ": ", std::strerror(errno));
-  bool ok = std::fwrite(data, 1, n, f) == n;
-  ok = std::fclose(f) == 0 && ok;
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    int e = errno;
-    std::remove(tmp.c_str());
-    EMBER_THROW(what, ": cannot write ", path, ": ", std::strerror(e));
-  }
+  io::detail::write_file_atomic(path, data, n, what);
 }
 
 }  // namespace ember::data::detail

@@ -1,6 +1,8 @@
 // Reading JSON with line/column errors and duplicate-key detection; atomic text writes.
 #include "train/json_util.h"
 
+#include "io/atomic_file.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -77,40 +79,7 @@ std::string read_text_file(const std::string& path) {
 ordered_json read_json_file(const std::string& path) { return parse_json(read_text_file(path), path); }
 
 void write_text_atomic(const std::string& path, const std::string& text) {
-  static std::atomic<uint64_t> counter{0};
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-  EMBER_CHECK(fd >= 0, path, ": cannot create ", tmp, ": ", std::strerror(errno));
-  const char* p = text.data();
-  size_t n = text.size();
-  while (n > 0) {
-    ssize_t w = ::write(fd, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) {
-      const std::string err = std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      EMBER_THROW(path, ": write to ", tmp, " failed: ", err);
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    const std::string err = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    EMBER_THROW(path, ": cannot flush ", tmp, ": ", err);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string err = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    EMBER_THROW(path, ": cannot rename ", tmp, " over it: ", err);
-  }
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {  // make the rename durable (best effort)
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  io::detail::write_file_atomic(path, text.data(), text.size(), path);
 }
 
 std::string describe_json(const ordered_json& v) {
