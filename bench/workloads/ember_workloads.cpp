@@ -10,13 +10,6 @@
 // Prints one JSON line, the same fields as libtorch_workloads: {"side":"ember","workload":"W2",
 // "seconds":..., "<metric>":..., "max_rss_mb":...}. Each workload runs in its own process so max
 // RSS is its own.
-#include <sys/resource.h>
-
-#include <algorithm>
-#include <chrono>
-#include <cstdio>
-#include <cstring>
-#include <iostream>
 #include <memory>
 #include <string>
 
@@ -26,24 +19,13 @@
 #include <ember/models/ner_lstm.h>
 #include <ember/train/metrics.h>
 
+#include "harness.h"
+
 using namespace ember;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-int64_t g_steps = -1;  // --steps: a profiling run's limit; -1 runs the whole workload
-uint64_t g_seed = 0;   // --seed
-
-// The number of steps to run: `full`, or fewer under --steps.
-int64_t limit(int64_t full) { return g_steps < 0 ? full : std::min(full, g_steps); }
-
-double max_rss_mb() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_maxrss / 1024.0;
-}
+using namespace workloads;
 
 // Fashion-MNIST held as uint8, served normalised with mean 0.2860 std 0.3530: x:(1,28,28) float.
 std::shared_ptr<data::MNIST> fashion(const std::string& dir, bool train) {
@@ -77,14 +59,6 @@ double train_epoch(nn::Module& model, optim::Optimizer& opt, const std::shared_p
     opt.step();
   }
   return seconds_since(t0);
-}
-
-void emit(const std::string& w, double seconds, const std::string& metric_name, double metric,
-          const std::string& extra = "") {
-  std::printf("{\"side\":\"ember\",\"workload\":\"%s\",\"seconds\":%.6f,\"%s\":%.6f%s%s,\"max_rss_mb\":%.1f}\n",
-              w.c_str(), seconds, metric_name.c_str(), metric, extra.c_str(), g_steps < 0 ? "" : ",\"partial\":true",
-              max_rss_mb());
-  std::fflush(stdout);
 }
 
 // ---- the workloads -----------------------------------------------------------------------------
@@ -185,29 +159,6 @@ void w5() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string w = argc > 1 ? argv[1] : "";
-  std::string dir = "/usr/share/datasets/fashion-mnist";
-  int threads = 2;
-  for (int i = 2; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--data") == 0) dir = argv[i + 1];
-    else if (std::strcmp(argv[i], "--threads") == 0) threads = std::stoi(argv[i + 1]);
-    else if (std::strcmp(argv[i], "--steps") == 0) g_steps = std::stoll(argv[i + 1]);
-    else if (std::strcmp(argv[i], "--seed") == 0) g_seed = std::stoull(argv[i + 1]);
-  }
-  set_num_threads(threads);
-  try {
-    if (w == "W1") w1();
-    else if (w == "W2") w2(dir);
-    else if (w == "W3") w3(dir);
-    else if (w == "W4") w4(dir);
-    else if (w == "W5") w5();
-    else {
-      std::cerr << "usage: ember_workloads W1|W2|W3|W4|W5 [--data DIR] [--threads N]\n";
-      return 2;
-    }
-  } catch (const std::exception& e) {
-    std::cerr << "ember_workloads " << w << ": " << e.what() << "\n";
-    return 1;
-  }
-  return 0;
+  return workloads::main(argc, argv, "ember", [](int t) { set_num_threads(t); },
+                         {[](const std::string&) { w1(); }, w2, w3, w4, [](const std::string&) { w5(); }});
 }

@@ -12,33 +12,16 @@
 #include <torch/torch.h>
 #include <zlib.h>
 
-#include <sys/resource.h>
-
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
-#include <cstring>
-#include <iostream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "harness.h"
+
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-int64_t g_steps = -1;  // --steps: a profiling run's limit; -1 runs the whole workload
-uint64_t g_seed = 0;   // --seed
-
-// The number of steps to run: `full`, or fewer under --steps.
-int64_t limit(int64_t full) { return g_steps < 0 ? full : std::min(full, g_steps); }
-
-double max_rss_mb() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_maxrss / 1024.0;
-}
+using namespace workloads;
 
 // ---- Fashion-MNIST (IDX, gzipped or not) -------------------------------------------------------
 std::vector<uint8_t> read_maybe_gz(const std::string& path) {
@@ -123,14 +106,6 @@ double train_epoch(torch::nn::Sequential& model, Opt& opt, const torch::Tensor& 
     opt.step();
   }
   return seconds_since(t0);
-}
-
-void emit(const std::string& w, double seconds, const std::string& metric_name, double metric,
-          const std::string& extra = "") {
-  std::printf("{\"side\":\"libtorch\",\"workload\":\"%s\",\"seconds\":%.6f,\"%s\":%.6f%s%s,\"max_rss_mb\":%.1f}\n",
-              w.c_str(), seconds, metric_name.c_str(), metric, extra.c_str(), g_steps < 0 ? "" : ",\"partial\":true",
-              max_rss_mb());
-  std::fflush(stdout);
 }
 
 // ---- the workloads -----------------------------------------------------------------------------
@@ -250,29 +225,6 @@ void w5() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string w = argc > 1 ? argv[1] : "";
-  std::string dir = "/usr/share/datasets/fashion-mnist";
-  int threads = 2;
-  for (int i = 2; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--data") == 0) dir = argv[i + 1];
-    else if (std::strcmp(argv[i], "--threads") == 0) threads = std::stoi(argv[i + 1]);
-    else if (std::strcmp(argv[i], "--steps") == 0) g_steps = std::stoll(argv[i + 1]);
-    else if (std::strcmp(argv[i], "--seed") == 0) g_seed = std::stoull(argv[i + 1]);
-  }
-  torch::set_num_threads(threads);
-  try {
-    if (w == "W1") w1();
-    else if (w == "W2") w2(dir);
-    else if (w == "W3") w3(dir);
-    else if (w == "W4") w4(dir);
-    else if (w == "W5") w5();
-    else {
-      std::cerr << "usage: libtorch_workloads W1|W2|W3|W4|W5 [--data DIR] [--threads N]\n";
-      return 2;
-    }
-  } catch (const std::exception& e) {
-    std::cerr << "libtorch_workloads " << w << ": " << e.what() << "\n";
-    return 1;
-  }
-  return 0;
+  return workloads::main(argc, argv, "libtorch", [](int t) { torch::set_num_threads(t); },
+                         {[](const std::string&) { w1(); }, w2, w3, w4, [](const std::string&) { w5(); }});
 }
