@@ -125,8 +125,7 @@ std::map<std::string, Tensor> with_prefix_stripped(const std::map<std::string, T
 void write_file(const std::string& path, std::map<std::string, Tensor> tensors,
                 std::map<std::string, std::string> metadata) {
   for (auto& [k, t] : tensors) t = t.detach();
-  metadata.erase(kChecksumKey);
-  metadata[kChecksumKey] = io::detail::checkpoint_checksum(tensors, metadata);
+  metadata[kChecksumKey] = io::detail::checkpoint_checksum(tensors, metadata);  // (it skips its own key)
   io::save_safetensors(path, tensors, metadata);
 }
 
