@@ -1,10 +1,8 @@
 // File helpers for the datasets and dataset tools (src/data/file_util.h).
 #include "data/file_util.h"
 
-#include <unistd.h>
 #include <zlib.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>

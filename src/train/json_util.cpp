@@ -1,12 +1,6 @@
 // Reading JSON with line/column errors and duplicate-key detection; atomic text writes.
 #include "train/json_util.h"
 
-#include "io/atomic_file.h"
-
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -15,6 +9,7 @@
 #include <vector>
 
 #include "ember/core/error.h"
+#include "io/atomic_file.h"
 #include "io/json_checks.h"
 
 namespace ember::train::detail {
